@@ -1,0 +1,42 @@
+# Copyright (c) mmir contributors. All rights reserved.
+"""Base class of mmir's segmentation datasets."""
+import os.path as osp
+from typing import List
+
+from mmseg.datasets import BaseSegDataset
+
+MAX_LISTED = 20
+
+
+class PairCheckedSegDataset(BaseSegDataset):
+    """``BaseSegDataset`` that checks every image has its label map.
+
+    mmseg builds the sample list from file names and finds a missing file
+    only when a worker loads it, mid-training.  This class checks all pairs
+    when the dataset is built and reports every missing file at once: the
+    first 20 paths and the total count.
+    """
+
+    def load_data_list(self) -> List[dict]:
+        """Load the sample list and check that all its files exist.
+
+        Returns:
+            List[dict]: The samples, as ``BaseSegDataset`` returns them.
+
+        Raises:
+            FileNotFoundError: Listing the missing images or label maps.
+        """
+        data_list = super().load_data_list()
+        missing = [
+            path for sample in data_list
+            for path in (sample['img_path'], sample.get('seg_map_path'))
+            if path is not None and not osp.isfile(path)
+        ]
+        if missing:
+            listed = '\n  '.join(missing[:MAX_LISTED])
+            more = len(missing) - MAX_LISTED
+            raise FileNotFoundError(
+                f'{type(self).__name__} at {self.data_root}: '
+                f'{len(missing)} image/label files are missing:\n  {listed}'
+                + (f'\n  ... and {more} more' if more > 0 else ''))
+        return data_list
