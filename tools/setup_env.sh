@@ -12,8 +12,8 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 req="$repo/requirements"
-hash=$(cat "$req/mminstall.txt" "$req/runtime.txt" "$req/tests.txt" |
-    sha256sum | cut -c1-12)
+hash=$(cat "$req/mminstall.txt" "$req/runtime.txt" "$req/tests.txt" \
+    "$req/optional.txt" | sha256sum | cut -c1-12)
 venv=${MMIR_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/mmir/venv-$hash}
 
 log() { echo "[setup_env] $*" >&2; }
@@ -37,6 +37,8 @@ if [ ! -f "$venv/.complete" ]; then
     fi
     "${pip[@]}" "${links[@]}" -r "$req/mminstall.txt" \
         -r "$req/runtime.txt" -r "$req/tests.txt" >&2
+    # Last and alone: it overwrites opencv-python's cv2 with a superset.
+    "${pip[@]}" --no-deps -r "$req/optional.txt" >&2
     touch "$venv/.complete"
 fi
 echo "$venv"

@@ -1,20 +1,30 @@
 # Copyright (c) mmir contributors. All rights reserved.
-"""Datasets of mmir.
+"""Datasets and data transforms of mmir.
 
-Segmentation datasets subclass mmseg's and are registered only when mmseg
-is installed, so that ``import mmir`` works with mmpretrain alone.
+Segmentation datasets subclass mmseg's and detection datasets mmdet's; they
+are registered only when that library is installed, so that ``import mmir``
+works with mmpretrain alone.
 """
 from importlib.util import find_spec
 
 from .class_names import (FLIR_CATEGORIES, MFNET_CLASSES, SCUT_SEG_CLASSES,
                           SODA_CLASSES, SYNTHIR_CLASSES)
+from .problems import DatasetError
 from .synthir import generate_synthir
 
+# >>> always-available modules (insert imports below this line)
+
 __all__ = [
-    'FLIR_CATEGORIES', 'MFNET_CLASSES', 'SCUT_SEG_CLASSES', 'SODA_CLASSES',
-    'SYNTHIR_CLASSES', 'generate_synthir'
+    'DatasetError', 'FLIR_CATEGORIES', 'MFNET_CLASSES', 'SCUT_SEG_CLASSES',
+    'SODA_CLASSES', 'SYNTHIR_CLASSES', 'generate_synthir'
 ]
+# >>> always-available names (insert `__all__ += [...]` below this line)
 
 if find_spec('mmseg') is not None:
     from .soda import SODADataset
     __all__ += ['SODADataset']
+    # >>> mmseg-based datasets (insert below this line)
+
+if find_spec('mmdet') is not None:
+    pass
+    # >>> mmdet-based datasets (insert below this line)

@@ -5,7 +5,7 @@ from typing import List
 
 from mmseg.datasets import BaseSegDataset
 
-MAX_LISTED = 20
+from .problems import raise_if_problems
 
 
 class PairCheckedSegDataset(BaseSegDataset):
@@ -28,15 +28,11 @@ class PairCheckedSegDataset(BaseSegDataset):
         """
         data_list = super().load_data_list()
         missing = [
-            path for sample in data_list
+            f'{path}: missing' for sample in data_list
             for path in (sample['img_path'], sample.get('seg_map_path'))
             if path is not None and not osp.isfile(path)
         ]
-        if missing:
-            listed = '\n  '.join(missing[:MAX_LISTED])
-            more = len(missing) - MAX_LISTED
-            raise FileNotFoundError(
-                f'{type(self).__name__} at {self.data_root}: '
-                f'{len(missing)} image/label files are missing:\n  {listed}'
-                + (f'\n  ... and {more} more' if more > 0 else ''))
+        raise_if_problems(missing,
+                          f'{type(self).__name__} at {self.data_root}',
+                          FileNotFoundError)
         return data_list

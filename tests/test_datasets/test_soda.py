@@ -42,4 +42,4 @@ def test_missing_masks_are_listed_by_name(synthir_root, tmp_path):
             root / 'SegmentationClassPNG' / (stem + '.png'))
     with pytest.raises(FileNotFoundError, match=f'{stems[0]}.png') as err:
         build(str(root))
-    assert '1 image/label files are missing' in str(err.value)
+    assert '1 problem:' in str(err.value)
