@@ -47,3 +47,77 @@ def register_checkpoint_safe_globals() -> None:
     """Make mmengine checkpoints save and load with ``weights_only``."""
     HistoryBuffer.__getstate__ = _history_buffer_state
     torch.serialization.add_safe_globals(checkpoint_safe_globals())
+
+
+WRAPPER_KEYS = ('state_dict', 'model', 'teacher', 'module')
+
+
+def read_state_dict(path: str, prefix: str = '') -> dict:
+    """Read the weights of a checkpoint file with ``weights_only=True``.
+
+    The weights may sit under ``state_dict``, ``model``, ``teacher`` or
+    ``module`` (as mmengine, MAE, DINO/iBOT and others save them); a
+    ``module.`` prefix (DDP) is removed, then only keys under ``prefix`` are
+    kept, with the prefix stripped.
+
+    Args:
+        path (str): Checkpoint file.
+        prefix (str): E.g. ``'backbone.'``. Defaults to ''.
+
+    Returns:
+        dict: Name -> tensor.
+    """
+    checkpoint = torch.load(path, map_location='cpu', weights_only=True)
+    for key in WRAPPER_KEYS:
+        if isinstance(checkpoint, dict) and isinstance(
+                checkpoint.get(key), dict):
+            checkpoint = checkpoint[key]
+            break
+    state_dict = {
+        (k[len('module.'):] if k.startswith('module.') else k): v
+        for k, v in checkpoint.items() if isinstance(v, torch.Tensor)
+    }
+    if prefix:
+        state_dict = {
+            k[len(prefix):]: v
+            for k, v in state_dict.items() if k.startswith(prefix)
+        }
+    if not state_dict:
+        raise KeyError(f'{path}: no weights found'
+                       + (f' under prefix {prefix!r}' if prefix else ''))
+    return state_dict
+
+
+def load_strict(module: torch.nn.Module, state_dict: dict,
+                source: str) -> None:
+    """Load weights; refuse missing keys, shape mismatches, poor matches.
+
+    The module's own load hooks run (e.g. mmpretrain resizes position
+    embeddings to the new grid).  Checkpoint keys the module lacks are
+    allowed (a teacher cut short, a dropped final norm), but at least half
+    of the checkpoint's tensors must be used.
+
+    Args:
+        module (torch.nn.Module): Destination.
+        state_dict (dict): Weights under the module's names.
+        source (str): The file the weights came from, for messages.
+
+    Raises:
+        KeyError: Naming the file and the missing, unexpected or
+            mismatched keys.
+    """
+    name = type(module).__name__
+    try:
+        result = module.load_state_dict(state_dict, strict=False)
+    except RuntimeError as error:
+        raise KeyError(f'{source} does not fit {name}: {error}') from None
+    missing, unexpected = result.missing_keys, result.unexpected_keys
+    if missing:
+        raise KeyError(f'{source} does not match {name}: missing keys '
+                       f'{missing[:20]} ({len(missing)} in all); '
+                       f'unexpected keys {unexpected[:20]} '
+                       f'({len(unexpected)} in all)')
+    if len(unexpected) > len(state_dict) / 2:
+        raise KeyError(f'{source}: only {len(state_dict) - len(unexpected)} '
+                       f'of {len(state_dict)} tensors match {name}; wrong '
+                       f'file or key map? Unexpected: {unexpected[:20]}')

@@ -1,0 +1,136 @@
+# Copyright (c) mmir contributors. All rights reserved.
+"""mmpretrain's ViT that can also return attention logits."""
+from typing import List, Optional, Sequence, Union
+
+import torch
+from mmpretrain.models import VisionTransformer
+from mmpretrain.models.utils import (build_2d_sincos_position_embedding,
+                                     resize_pos_embed)
+
+from mmir.registry import MODELS
+from ..layers import attention_logits
+
+
+@MODELS.register_module()
+class AttnViT(VisionTransformer):
+    """Vision Transformer that exposes its attention logits.
+
+    It is ``mmpretrain.VisionTransformer`` with three options used by
+    mmir's methods, and :meth:`forward_attention`, which returns the scaled
+    pre-softmax attention logits of chosen blocks.  :meth:`forward` is
+    unchanged and runs the fused attention kernel everywhere.
+
+    Args:
+        arch (str | dict): As in ``VisionTransformer``. Defaults to 'base'.
+        last_heads (int, optional): Head count of the last block, e.g. the
+            teacher's head count in NMI-HAD; the other blocks keep the
+            arch's. None keeps the arch's everywhere. Defaults to None.
+        pos_embed_type (str): 'learnable' (mmpretrain's default) or
+            'sincos': a fixed 2-D sin-cos embedding with a zero CLS row
+            that is not trained. Defaults to 'learnable'.
+        drop_path_mode (str): 'linear' increases stochastic depth from 0 to
+            ``drop_path_rate`` over the blocks (mmpretrain's rule);
+            'constant' uses ``drop_path_rate`` in every block. Defaults to
+            'linear'.
+        drop_path_rate (float): Stochastic depth rate. Defaults to 0.
+        layer_cfgs (dict | Sequence[dict]): Per-block overrides, applied
+            after the options above. Defaults to ``dict()``.
+        **kwargs: Other arguments of ``VisionTransformer``.
+    """
+
+    def __init__(self,
+                 arch: Union[str, dict] = 'base',
+                 last_heads: Optional[int] = None,
+                 pos_embed_type: str = 'learnable',
+                 drop_path_mode: str = 'linear',
+                 drop_path_rate: float = 0.,
+                 layer_cfgs: Union[dict, Sequence[dict]] = dict(),
+                 **kwargs) -> None:
+        if pos_embed_type not in ('learnable', 'sincos'):
+            raise ValueError(f'pos_embed_type must be "learnable" or '
+                             f'"sincos", got {pos_embed_type!r}')
+        if drop_path_mode not in ('linear', 'constant'):
+            raise ValueError(f'drop_path_mode must be "linear" or '
+                             f'"constant", got {drop_path_mode!r}')
+        settings = self.arch_zoo[arch.lower()] if isinstance(arch,
+                                                             str) else arch
+        num_layers = settings['num_layers']
+        if isinstance(layer_cfgs, dict):
+            layer_cfgs = [layer_cfgs] * num_layers
+        layer_cfgs = [dict(cfg) for cfg in layer_cfgs]
+        if drop_path_mode == 'constant':
+            for cfg in layer_cfgs:
+                cfg.setdefault('drop_path_rate', drop_path_rate)
+        if last_heads is not None:
+            if settings['embed_dims'] % last_heads:
+                raise ValueError(f'last_heads={last_heads} does not divide '
+                                 f'embed_dims={settings["embed_dims"]}')
+            layer_cfgs[-1].setdefault('num_heads', last_heads)
+        super().__init__(
+            arch=arch,
+            drop_path_rate=drop_path_rate,
+            layer_cfgs=layer_cfgs,
+            **kwargs)
+        self.pos_embed_type = pos_embed_type
+        if pos_embed_type == 'sincos':
+            self.pos_embed.requires_grad = False
+
+    def init_weights(self) -> None:
+        """Initialise as mmpretrain does, then set the sin-cos table."""
+        super().init_weights()
+        if self.pos_embed_type == 'sincos':
+            table = build_2d_sincos_position_embedding(
+                self.patch_resolution,
+                self.embed_dims,
+                cls_token=self.num_extra_tokens > 0)
+            self.pos_embed.data.copy_(table.float())
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """Patch tokens with CLS token and position embedding, pre-norm.
+
+        Args:
+            x (torch.Tensor): Images, shape (B, C, H, W).
+
+        Returns:
+            torch.Tensor: Tokens entering the first block, (B, N, C).
+        """
+        tokens, patch_resolution = self.patch_embed(x)
+        if self.cls_token is not None:
+            cls_token = self.cls_token.expand(tokens.shape[0], -1, -1)
+            tokens = torch.cat((cls_token, tokens), dim=1)
+        tokens = tokens + resize_pos_embed(
+            self.pos_embed,
+            self.patch_resolution,
+            patch_resolution,
+            mode=self.interpolate_mode,
+            num_extra_tokens=self.num_extra_tokens)
+        return self.pre_norm(self.drop_after_pos(tokens))
+
+    def forward_attention(self, x: torch.Tensor,
+                          block_indices: Sequence[int]) -> List[torch.Tensor]:
+        """Return the attention logits of the given blocks.
+
+        Only what the result needs runs: blocks after the last requested
+        one are skipped, and that block computes its q and k only.
+
+        Args:
+            x (torch.Tensor): Images, shape (B, C, H, W).
+            block_indices (Sequence[int]): 0-based block indices; negative
+                values count from the end.
+
+        Returns:
+            List[torch.Tensor]: For each index, in order, the scaled
+            pre-softmax logits (B, heads, N, N), CLS token included.
+        """
+        indices = [i % self.num_layers for i in block_indices]
+        if not indices:
+            raise ValueError('block_indices must not be empty')
+        last = max(indices)
+        logits = {}
+        tokens = self.embed(x)
+        for i, layer in enumerate(self.layers[:last + 1]):
+            if i in indices:
+                logits[i] = attention_logits(layer.attn, layer.ln1(tokens))
+            if i < last:
+                tokens = layer(tokens)
+        return [logits[i] for i in indices]

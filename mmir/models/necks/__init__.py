@@ -1,0 +1,9 @@
+# Copyright (c) mmir contributors. All rights reserved.
+"""Necks; those built on mmseg are registered only when it is installed."""
+from importlib.util import find_spec
+
+__all__ = []
+
+if find_spec('mmseg') is not None:
+    from .ll_fpn import LLFPN
+    __all__ += ['LLFPN']

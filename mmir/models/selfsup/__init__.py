@@ -1,0 +1,4 @@
+# Copyright (c) mmir contributors. All rights reserved.
+from .nmi_had import NMIHAD
+
+__all__ = ['NMIHAD']

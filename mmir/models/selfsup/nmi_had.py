@@ -1,0 +1,159 @@
+# Copyright (c) mmir contributors. All rights reserved.
+"""NMI-HAD: NMI-guided hybrid attention pattern distillation (UNIP)."""
+from typing import Dict, List, Optional, Union
+
+import torch
+from mmengine.logging import MMLogger
+from mmpretrain.models.selfsup import BaseSelfSupervisor
+from mmpretrain.structures import DataSample
+
+from mmir.registry import MODELS
+from mmir.utils.checkpoint import load_strict, read_state_dict
+from mmir.utils.key_maps import map_keys
+from ..utils import attention_kl_loss, attention_nmi, closest_layer
+
+
+@MODELS.register_module()
+class NMIHAD(BaseSelfSupervisor):
+    """NMI-HAD pre-training of `UNIP <https://arxiv.org/abs/2502.02257>`_.
+
+    A frozen teacher ViT runs up to layer l* and gives the pre-softmax
+    attention logits of that block; the student's last block, built with
+    the teacher's head count (``last_heads``), gives its logits; the loss is
+    the row-wise KL divergence between them
+    (:func:`~mmir.models.utils.attention_kl_loss`).  Nothing else is
+    distilled, there is no masking and no decoder.
+
+    Args:
+        backbone (dict): The student, an :class:`~mmir.models.AttnViT`
+            whose ``last_heads`` equals the teacher's head count.
+        teacher (dict): The teacher, an :class:`~mmir.models.AttnViT`.
+        teacher_layer (int | str): 1-based teacher layer l* (MAE-L 18,
+            iBOT-L 21, DINO-B 9), or 'auto': the layer whose attention NMI
+            is closest to ``nmi_target`` on the first training batch.
+            Defaults to 'auto'.
+        teacher_checkpoint (str, optional): Teacher weights, loaded by
+            :meth:`init_weights` with a strict key check. Defaults to None.
+        teacher_key_map (str): Format of that file, a key of
+            ``mmir.utils.key_maps.KEY_MAPS`` ('timm_vit' for the official
+            MAE, DINO and iBOT files). Defaults to 'mmpretrain'.
+        teacher_prefix (str): Prefix of the teacher weights inside the file,
+            e.g. 'backbone.'. Defaults to ''.
+        nmi_target (float): UNIP's s for 'auto'. Defaults to 0.09.
+        temperature (float): Divides the teacher logits. Defaults to 1.0.
+        data_preprocessor (dict, optional): Its type defaults to
+            mmpretrain's ``SelfSupDataPreprocessor``. Defaults to None.
+        init_cfg (dict, optional): Defaults to None.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 teacher: dict,
+                 teacher_layer: Union[int, str] = 'auto',
+                 teacher_checkpoint: Optional[str] = None,
+                 teacher_key_map: str = 'mmpretrain',
+                 teacher_prefix: str = '',
+                 nmi_target: float = 0.09,
+                 temperature: float = 1.0,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        data_preprocessor = dict(data_preprocessor or {})
+        data_preprocessor.setdefault('type',
+                                     'mmpretrain.SelfSupDataPreprocessor')
+        super().__init__(
+            backbone=backbone,
+            target_generator=teacher,
+            data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
+        num_teacher_layers = self.teacher.num_layers
+        if teacher_layer == 'auto':
+            block = -1
+        elif isinstance(teacher_layer, int) and \
+                1 <= teacher_layer <= num_teacher_layers:
+            block = teacher_layer - 1
+        else:
+            raise ValueError(f'teacher_layer must be "auto" or in '
+                             f'1..{num_teacher_layers}, got {teacher_layer!r}')
+        teacher_heads = self.teacher.layers[max(block, 0)].attn.num_heads
+        student_heads = self.backbone.layers[-1].attn.num_heads
+        if teacher_heads != student_heads:
+            raise ValueError(f'the student last block has {student_heads} '
+                             f'heads, the teacher {teacher_heads}: set the '
+                             f'student last_heads={teacher_heads}')
+        # Saved with the weights, so a resumed run keeps an 'auto' choice.
+        self.register_buffer('teacher_block', torch.tensor(block))
+        self.teacher_checkpoint = teacher_checkpoint
+        self.teacher_key_map = teacher_key_map
+        self.teacher_prefix = teacher_prefix
+        self.nmi_target = nmi_target
+        self.temperature = temperature
+        self.teacher.requires_grad_(False)
+
+    @property
+    def teacher(self) -> torch.nn.Module:
+        """The frozen teacher ViT."""
+        return self.target_generator
+
+    def init_weights(self) -> None:
+        """Initialise the student; load the teacher from its checkpoint."""
+        super().init_weights()
+        if self.teacher_checkpoint is not None:
+            weights = map_keys(
+                read_state_dict(self.teacher_checkpoint,
+                                self.teacher_prefix), self.teacher_key_map)
+            load_strict(self.teacher, weights, self.teacher_checkpoint)
+
+    def train(self, mode: bool = True) -> 'NMIHAD':
+        """Set the mode; the teacher always stays in eval mode."""
+        super().train(mode)
+        self.teacher.eval()
+        return self
+
+    @torch.no_grad()
+    def select_teacher_layer(self, images: torch.Tensor) -> List[float]:
+        """Choose l* by attention NMI on a batch and remember it.
+
+        Args:
+            images (torch.Tensor): A calibration batch (B, C, H, W).
+
+        Returns:
+            List[float]: The NMI of every teacher layer.
+        """
+        logits = self.teacher.forward_attention(
+            images, range(self.teacher.num_layers))
+        layer_nmi = [
+            attention_nmi(x.softmax(dim=-1),
+                          self.teacher.num_extra_tokens).mean().item()
+            for x in logits
+        ]
+        block = closest_layer(layer_nmi, self.nmi_target)
+        self.teacher_block.fill_(block)
+        MMLogger.get_current_instance().info(
+            'NMI-HAD teacher layer NMI: ' +
+            ', '.join(f'{i + 1}: {v:.4f}' for i, v in enumerate(layer_nmi)) +
+            f'; chosen layer {block + 1} (closest to {self.nmi_target})')
+        return layer_nmi
+
+    def loss(self, inputs: Union[torch.Tensor, List[torch.Tensor]],
+             data_samples: List[DataSample],
+             **kwargs) -> Dict[str, torch.Tensor]:
+        """KL between the teacher's layer-l* and the student's last-block
+        attention distributions.
+
+        Args:
+            inputs (torch.Tensor | List[torch.Tensor]): The images (the
+                first view when a list).
+            data_samples (List[DataSample]): Unused.
+
+        Returns:
+            Dict[str, torch.Tensor]: ``loss``.
+        """
+        images = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+        if int(self.teacher_block) < 0:
+            self.select_teacher_layer(images)
+        with torch.no_grad():
+            target = self.teacher.forward_attention(
+                images, [int(self.teacher_block)])[0]
+        pred = self.backbone.forward_attention(images, [-1])[0]
+        return dict(
+            loss=attention_kl_loss(target, pred, self.temperature))
