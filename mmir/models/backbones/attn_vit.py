@@ -3,12 +3,16 @@
 from typing import List, Optional, Sequence, Union
 
 import torch
+from mmengine.model import BaseModule
 from mmpretrain.models import VisionTransformer
 from mmpretrain.models.utils import (build_2d_sincos_position_embedding,
                                      resize_pos_embed)
 
 from mmir.registry import MODELS
 from ..layers import attention_logits
+
+# init_cfg types that load weights, the position embedding included.
+PRETRAINED_INITS = ('Pretrained', 'StrictPretrained')
 
 
 @MODELS.register_module()
@@ -76,8 +80,18 @@ class AttnViT(VisionTransformer):
             self.pos_embed.requires_grad = False
 
     def init_weights(self) -> None:
-        """Initialise as mmpretrain does, then set the sin-cos table."""
-        super().init_weights()
+        """Initialise as mmpretrain does, then set the sin-cos table.
+
+        mmpretrain re-draws the position embedding after ``init_cfg`` ran
+        unless that was mmengine's ``Pretrained``; mmir's
+        ``StrictPretrained`` loads it too, so it is kept in both cases.
+        """
+        loads_weights = isinstance(self.init_cfg, dict) and str(
+            self.init_cfg.get('type', '')).endswith(PRETRAINED_INITS)
+        if not loads_weights:
+            super().init_weights()
+        else:
+            BaseModule.init_weights(self)
         if self.pos_embed_type == 'sincos':
             table = build_2d_sincos_position_embedding(
                 self.patch_resolution,
