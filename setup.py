@@ -61,7 +61,7 @@ setup(
     long_description=open(osp.join(HERE, 'README.md')).read(),
     long_description_content_type='text/markdown',
     license='Apache License 2.0',
-    packages=find_packages(exclude=('configs', 'tools', 'tests')),
+    packages=find_packages(include=('mmir', 'mmir.*')),
     py_modules=['_mmir_scope'],
     include_package_data=True,
     python_requires='>=3.8',

@@ -17,23 +17,9 @@ class SODADataset(PairCheckedSegDataset):
     are reported when the dataset is built.
 
     Args:
-        img_suffix (str): Image suffix. Defaults to '.jpg'.
-        seg_map_suffix (str): Label suffix. Defaults to '.png'.
-        reduce_zero_label (bool): Whether to ignore label 0. Defaults to
-            False.
-        **kwargs: Other arguments of ``mmseg.datasets.BaseSegDataset``.
+        **kwargs: Arguments of :class:`PairCheckedSegDataset`.
     """
 
+    IMG_SUFFIX = '.jpg'
     METAINFO = dict(
         classes=SODA_CLASSES, palette=voc_palette(len(SODA_CLASSES)))
-
-    def __init__(self,
-                 img_suffix: str = '.jpg',
-                 seg_map_suffix: str = '.png',
-                 reduce_zero_label: bool = False,
-                 **kwargs) -> None:
-        super().__init__(
-            img_suffix=img_suffix,
-            seg_map_suffix=seg_map_suffix,
-            reduce_zero_label=reduce_zero_label,
-            **kwargs)
