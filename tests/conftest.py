@@ -10,7 +10,8 @@ from mmir.datasets.synthir import generate_synthir
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO_CONFIG = osp.join(
-    REPO, 'configs/demo/upernet_vit-tiny-p8_1xb8-1k_synthir-soda-64x64.py')
+    REPO, 'configs/demo/'
+    'upernet-llfpn_vit-tiny-p8_unip-pre_1xb8-1k_synthir-soda-64x64.py')
 
 
 @pytest.fixture(scope='session')

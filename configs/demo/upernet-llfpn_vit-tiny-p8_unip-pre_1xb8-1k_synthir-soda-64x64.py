@@ -1,6 +1,8 @@
-# The demo README's first command runs: a tiny mmpretrain ViT with a
-# Feature2Pyramid neck and UPerNet head, trained from scratch on SynthIR
-# (SODA layout) in minutes on 2 CPU cores.
+# Step 3 of the UNIP demo: the NMI-HAD student fine-tuned with LL-FPN and
+# UPerNet on SynthIR (SODA layout), in minutes on 2 CPU cores. The student
+# checkpoint comes from step 2:
+#   --cfg-options model.backbone.init_cfg.checkpoint=<step-2 checkpoint>
+# and `model.backbone.init_cfg=None` trains the same model from scratch.
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/datasets/synthir_soda.py'
 ]
@@ -18,7 +20,7 @@ model = dict(
         seg_pad_val=255,
         size={{_base_.crop_size}}),
     backbone=dict(
-        type='mmpretrain.VisionTransformer',
+        type='mmir.AttnViT',
         arch=dict(
             embed_dims=embed_dims,
             num_layers=4,
@@ -26,14 +28,17 @@ model = dict(
             feedforward_channels=4 * embed_dims),
         img_size={{_base_.crop_size}},
         patch_size=8,
-        out_indices=(0, 1, 2, 3),
+        out_indices=(3, ),
         out_type='featmap',
-        drop_path_rate=0.1),
-    neck=dict(
-        type='Feature2Pyramid',
-        embed_dim=embed_dims,
-        rescales=[4, 2, 1, 0.5],
-        norm_cfg=norm_cfg),
+        final_norm=False,
+        layer_scale_init_value=1.0,
+        drop_path_rate=0.1,
+        init_cfg=dict(
+            type='mmir.StrictPretrained',
+            checkpoint='work_dirs/demo/unip/iter_300.pth',
+            prefix='backbone.',
+            allow_missing=[r'gamma[12]\.weight$'])),
+    neck=dict(type='mmir.LLFPN', embed_dim=embed_dims, norm_cfg=norm_cfg),
     decode_head=dict(
         type='UPerHead',
         in_channels=[embed_dims] * 4,

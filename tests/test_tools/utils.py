@@ -11,6 +11,7 @@ def fast_options(synthir_root: str, max_iters: int) -> list:
     """``--cfg-options`` for a few CPU iterations on the test SynthIR."""
     root = osp.join(synthir_root, 'soda/InfraredSemanticLabel')
     options = [
+        'model.backbone.init_cfg=None',
         f'train_cfg.max_iters={max_iters}',
         f'train_cfg.val_interval={max_iters}',
         'default_hooks.checkpoint.interval=2',

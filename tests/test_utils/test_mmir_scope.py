@@ -30,8 +30,8 @@ def test_installed_mmir_config_is_inheritable(tmp_path):
     user_cfg = tmp_path / 'project' / 'my_config.py'
     user_cfg.parent.mkdir()
     user_cfg.write_text(
-        "_base_ = 'mmir::demo/"
-        "upernet_vit-tiny-p8_1xb8-1k_synthir-soda-64x64.py'\n"
+        "_base_ = 'mmir::demo/upernet-llfpn_vit-tiny-p8_unip-pre_"
+        "1xb8-1k_synthir-soda-64x64.py'\n"
         'train_dataloader = dict(batch_size=3)\n')
     env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'}
     out = subprocess.run(

@@ -1,0 +1,38 @@
+# UNIP-S fine-tuning on SCUT-SEG: UPerNet + LL-FPN, layer decay 0.85
+# (the authors' scripts), 2 GPUs x 4 images, 16800 iterations (100 epochs).
+# Set the NMI-HAD checkpoint with
+#   --cfg-options model.backbone.init_cfg.checkpoint=PATH
+_base_ = [
+    './_base_/upernet-llfpn_vit-small-p16.py',
+    '../../../_base_/datasets/scut_seg.py',
+    '../../../_base_/default_runtime.py',
+    './_base_/schedule_poly-warmup.py'
+]
+model = dict(
+    data_preprocessor={{_base_.ir_data_preprocessor}},
+    decode_head=dict(num_classes=10),
+    auxiliary_head=dict(num_classes=10),
+    test_cfg={{_base_.slide_test_cfg}})
+optim_wrapper = dict(
+    constructor='mmir.SegLayerDecayOptimWrapperConstructor',
+    paramwise_cfg=dict(
+        layer_decay_rate=0.85, bias_decay_mult=0.0, flat_decay_mult=0.0))
+max_iters = 16800
+warmup_iters = 1700
+param_scheduler = [
+    dict(
+        type='LinearLR',
+        start_factor=1e-6,
+        by_epoch=False,
+        begin=0,
+        end=warmup_iters),
+    dict(
+        type='PolyLR',
+        power=1.0,
+        eta_min=0.0,
+        by_epoch=False,
+        begin=warmup_iters,
+        end=max_iters),
+]
+train_cfg = dict(max_iters=max_iters, val_interval=800)
+default_hooks = dict(checkpoint=dict(interval=8400))
