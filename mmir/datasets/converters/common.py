@@ -6,6 +6,7 @@ Checks never raise on their own: they return problem lines, each naming
 its file, so that a converter can collect them over the whole tree and
 report them once with :func:`mmir.datasets.problems.raise_if_problems`.
 """
+import argparse
 import json
 import os
 import os.path as osp
@@ -337,6 +338,33 @@ def convert_seg_tree(what: str,
         dst=dst_root,
         splits=counts,
         unlisted=count_unlisted(src_imgs[0], src_imgs[1], listed))
+
+
+def converter_parser(description: str, src_help: str, dst_example: str,
+                     link: bool = True) -> argparse.ArgumentParser:
+    """The command line every converter tool starts from.
+
+    Args:
+        description (str): The tool's docstring.
+        src_help (str): What ``src`` is.
+        dst_example (str): A typical output root, e.g. ``'data/soda'``.
+        link (bool): Whether the converter takes ``--link``. Defaults to
+            True.
+
+    Returns:
+        argparse.ArgumentParser: With ``src``, ``dst`` and maybe ``--link``;
+        its parsed arguments are the converter's keyword arguments.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('src', help=src_help)
+    parser.add_argument('dst', help=f'output root, e.g. {dst_example}')
+    if link:
+        parser.add_argument(
+            '--link',
+            choices=LINK_MODES,
+            default='copy',
+            help='how the unchanged images are placed')
+    return parser
 
 
 def run_and_report(convert: Callable[..., dict], **kwargs) -> None:
