@@ -1,4 +1,5 @@
 # Copyright (c) mmir contributors. All rights reserved.
+from .adapter_vit import AdapterViT
 from .attn_vit import AttnViT
 
-__all__ = ['AttnViT']
+__all__ = ['AdapterViT', 'AttnViT']

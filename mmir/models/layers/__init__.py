@@ -1,4 +1,5 @@
 # Copyright (c) mmir contributors. All rights reserved.
+from .adapter import AdaptedFFN, Adapter
 from .attention import attention_logits
 
-__all__ = ['attention_logits']
+__all__ = ['AdaptedFFN', 'Adapter', 'attention_logits']

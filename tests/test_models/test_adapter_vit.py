@@ -1,0 +1,75 @@
+# Copyright (c) mmir contributors. All rights reserved.
+import pytest
+import torch
+from mmengine.registry import DefaultScope
+
+from mmir.models import AdapterViT, AttnViT
+from mmir.models.layers import Adapter
+
+ARCH = dict(embed_dims=32, num_layers=3, num_heads=2, feedforward_channels=64)
+
+
+def test_vit_base_adapter_parameter_count():
+    vit = AdapterViT(arch='base', img_size=224, patch_size=16)
+    count = sum(p.numel() for a in vit.adapters() for p in a.parameters())
+    assert count == 1_226_496  # PAD: 102,208 per block x 12
+
+
+def test_equals_the_plain_vit_at_init():
+    plain = AttnViT(arch=ARCH, img_size=32, patch_size=8, out_type='raw')
+    plain.init_weights()
+    vit = AdapterViT(arch=ARCH, img_size=32, patch_size=8, out_type='raw')
+    vit.init_weights()
+    result = vit.load_state_dict(plain.state_dict(), strict=False)
+    assert result.unexpected_keys == []
+    assert result.missing_keys and all(
+        '.ffn.adapter.' in key for key in result.missing_keys)
+    x = torch.randn(2, 3, 32, 32)
+    vit.train(), plain.train()
+    torch.testing.assert_close(vit(x)[0], plain(x)[0], rtol=0, atol=0)
+
+
+def test_adapters_learn_and_change_the_output():
+    vit = AdapterViT(arch=ARCH, img_size=32, patch_size=8)
+    vit.init_weights()
+    vit.requires_grad_(False)
+    for adapter in vit.adapters():
+        adapter.requires_grad_(True)
+    vit(torch.randn(2, 3, 32, 32))[0].sum().backward()
+    grads = {n: p.grad for n, p in vit.named_parameters()}
+    assert all((g is not None) == ('.adapter.' in n)
+               for n, g in grads.items())
+    up = vit.adapters()[0].up.weight
+    assert grads['layers.0.ffn.adapter.up.weight'].abs().sum() > 0
+    assert torch.all(up == 0)
+
+
+def test_scale_modes():
+    tokens = torch.randn(2, 5, 32)
+    mlp_out = torch.randn(2, 5, 32)
+    patchwise = Adapter(32)
+    torch.nn.init.normal_(patchwise.scale_pred, std=0.05)
+    scale = patchwise.scale_of(mlp_out, patchwise(tokens) + 1)
+    assert scale.shape == (2, 5, 1)
+    assert torch.all((scale > 0) & (scale < 1))
+    assert torch.all(Adapter(32).scale_of(mlp_out, tokens) == 0.5)
+    fixed = Adapter(32, scale_mode='fixed', scale=0.1)
+    assert 'scale' in dict(fixed.named_buffers())
+    assert fixed.scale_of(mlp_out, tokens).item() == pytest.approx(0.1)
+    learnable = Adapter(32, scale_mode='learnable')
+    assert learnable.scale.requires_grad and learnable.scale.item() == 0.5
+    with pytest.raises(ValueError, match='scale_mode'):
+        Adapter(32, scale_mode='gated')
+
+
+def test_chosen_blocks_only_and_registry_scopes():
+    vit = AdapterViT(arch=ARCH, img_size=32, patch_size=8,
+                     adapter_layers=[-1])
+    assert len(vit.adapters()) == 1
+    assert hasattr(vit.layers[2].ffn, 'adapter')
+    cfg = dict(type='mmir.AdapterViT', arch=ARCH, img_size=32, patch_size=8)
+    for scope in ('mmseg', 'mmdet', 'mmpretrain'):
+        registry = __import__(f'{scope}.registry',
+                              fromlist=['MODELS']).MODELS
+        with DefaultScope.overwrite_default_scope(scope):
+            assert isinstance(registry.build(cfg), AdapterViT)
