@@ -1,4 +1,5 @@
 # Copyright (c) mmir contributors. All rights reserved.
+from .pad_scale_warmup_hook import PADScaleWarmupHook
 from .rng_state_hook import TorchRNGStateHook
 
-__all__ = ['TorchRNGStateHook']
+__all__ = ['PADScaleWarmupHook', 'TorchRNGStateHook']
