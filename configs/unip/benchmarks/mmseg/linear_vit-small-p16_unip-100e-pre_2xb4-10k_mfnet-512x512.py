@@ -3,29 +3,12 @@
 # Set the NMI-HAD checkpoint with
 #   --cfg-options model.backbone.init_cfg.checkpoint=PATH
 _base_ = [
-    './_base_/linear_vit-small-p16.py', '../../../_base_/datasets/mfnet.py',
-    '../../../_base_/default_runtime.py', './_base_/schedule_poly-warmup.py'
+    './_base_/linear_vit-small-p16.py',
+    '../../../_base_/datasets/mfnet.py',
+    '../../../_base_/default_runtime.py',
+    './_base_/schedule_poly-warmup-10k_mfnet.py'
 ]
 model = dict(
     data_preprocessor={{_base_.ir_data_preprocessor}},
     decode_head=dict(num_classes=9),
     test_cfg={{_base_.slide_test_cfg}})
-max_iters = 9800
-warmup_iters = 1000
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=1e-6,
-        by_epoch=False,
-        begin=0,
-        end=warmup_iters),
-    dict(
-        type='PolyLR',
-        power=1.0,
-        eta_min=0.0,
-        by_epoch=False,
-        begin=warmup_iters,
-        end=max_iters),
-]
-train_cfg = dict(max_iters=max_iters, val_interval=700)
-default_hooks = dict(checkpoint=dict(interval=4900))

@@ -3,8 +3,10 @@
 # Set the NMI-HAD checkpoint with
 #   --cfg-options model.backbone.init_cfg.checkpoint=PATH
 _base_ = [
-    './_base_/linear_vit-small-p16.py', '../../../_base_/datasets/soda.py',
-    '../../../_base_/default_runtime.py', './_base_/schedule_poly-warmup.py'
+    './_base_/linear_vit-small-p16.py',
+    '../../../_base_/datasets/soda.py',
+    '../../../_base_/default_runtime.py',
+    './_base_/schedule_poly-warmup.py'
 ]
 model = dict(
     data_preprocessor={{_base_.ir_data_preprocessor}},

@@ -4,8 +4,9 @@
 #   --cfg-options model.backbone.init_cfg.checkpoint=PATH
 _base_ = [
     './_base_/upernet-llfpn_vit-small-p16.py',
-    '../../../_base_/datasets/mfnet.py', '../../../_base_/default_runtime.py',
-    './_base_/schedule_poly-warmup.py'
+    '../../../_base_/datasets/mfnet.py',
+    '../../../_base_/default_runtime.py',
+    './_base_/schedule_poly-warmup-10k_mfnet.py'
 ]
 model = dict(
     data_preprocessor={{_base_.ir_data_preprocessor}},
@@ -16,22 +17,3 @@ optim_wrapper = dict(
     constructor='mmir.SegLayerDecayOptimWrapperConstructor',
     paramwise_cfg=dict(
         layer_decay_rate=0.85, bias_decay_mult=0.0, flat_decay_mult=0.0))
-max_iters = 9800
-warmup_iters = 1000
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=1e-6,
-        by_epoch=False,
-        begin=0,
-        end=warmup_iters),
-    dict(
-        type='PolyLR',
-        power=1.0,
-        eta_min=0.0,
-        by_epoch=False,
-        begin=warmup_iters,
-        end=max_iters),
-]
-train_cfg = dict(max_iters=max_iters, val_interval=700)
-default_hooks = dict(checkpoint=dict(interval=4900))

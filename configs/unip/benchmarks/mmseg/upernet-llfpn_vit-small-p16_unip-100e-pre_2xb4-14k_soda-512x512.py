@@ -4,7 +4,8 @@
 #   --cfg-options model.backbone.init_cfg.checkpoint=PATH
 _base_ = [
     './_base_/upernet-llfpn_vit-small-p16.py',
-    '../../../_base_/datasets/soda.py', '../../../_base_/default_runtime.py',
+    '../../../_base_/datasets/soda.py',
+    '../../../_base_/default_runtime.py',
     './_base_/schedule_poly-warmup.py'
 ]
 model = dict(
