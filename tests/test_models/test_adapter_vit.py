@@ -73,3 +73,19 @@ def test_chosen_blocks_only_and_registry_scopes():
                               fromlist=['MODELS']).MODELS
         with DefaultScope.overwrite_default_scope(scope):
             assert isinstance(registry.build(cfg), AdapterViT)
+
+
+def test_strict_pretrained_keeps_trained_adapters(tmp_path):
+    source = AdapterViT(arch=ARCH, img_size=32, patch_size=8)
+    for param in source.parameters():
+        torch.nn.init.normal_(param)
+    path = str(tmp_path / 'pad.pth')
+    torch.save(dict(state_dict=source.state_dict()), path)
+    vit = AdapterViT(
+        arch=ARCH,
+        img_size=32,
+        patch_size=8,
+        init_cfg=dict(type='mmir.StrictPretrained', checkpoint=path))
+    vit.init_weights()
+    for key, value in source.state_dict().items():
+        assert torch.equal(vit.state_dict()[key], value), key

@@ -1,5 +1,10 @@
 # Copyright (c) mmir contributors. All rights reserved.
+from .adapter_mae_vit import AdapterMAEViT, AdapterMILANViT
+from .adapter_mixin import AdapterMixin
 from .adapter_vit import AdapterViT
 from .attn_vit import AttnViT
 
-__all__ = ['AdapterViT', 'AttnViT']
+__all__ = [
+    'AdapterMAEViT', 'AdapterMILANViT', 'AdapterMixin', 'AdapterViT',
+    'AttnViT'
+]

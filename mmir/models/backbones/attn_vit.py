@@ -3,13 +3,13 @@
 from typing import List, Optional, Sequence, Union
 
 import torch
-from mmengine.model.weight_init import initialize
 from mmpretrain.models import VisionTransformer
 from mmpretrain.models.utils import (build_2d_sincos_position_embedding,
                                      resize_pos_embed)
 
 from mmir.registry import MODELS
 from ..layers import attention_logits
+from ..utils import strict_pretrained_last
 
 
 @MODELS.register_module()
@@ -79,26 +79,17 @@ class AttnViT(VisionTransformer):
     def init_weights(self) -> None:
         """Initialise as mmpretrain does, then set the sin-cos table.
 
-        An ``mmir.StrictPretrained`` ``init_cfg`` is applied last, after
-        every block's own initialisation: mmengine runs initializers other
-        than its ``Pretrained`` before the children's ``init_weights``, and
-        mmpretrain's blocks re-draw their FFN weights there.
+        An ``mmir.StrictPretrained`` ``init_cfg`` is applied last (see
+        :func:`~mmir.models.utils.strict_pretrained_last`).
         """
-        init_cfg = self.init_cfg
-        loads_last = isinstance(init_cfg, dict) and str(
-            init_cfg.get('type', '')).endswith('StrictPretrained')
-        if loads_last:
-            self.init_cfg = None
-        super().init_weights()
-        if self.pos_embed_type == 'sincos':
-            table = build_2d_sincos_position_embedding(
-                self.patch_resolution,
-                self.embed_dims,
-                cls_token=self.num_extra_tokens > 0)
-            self.pos_embed.data.copy_(table.float())
-        if loads_last:
-            self.init_cfg = init_cfg
-            initialize(self, init_cfg)
+        with strict_pretrained_last(self):
+            super().init_weights()
+            if self.pos_embed_type == 'sincos':
+                table = build_2d_sincos_position_embedding(
+                    self.patch_resolution,
+                    self.embed_dims,
+                    cls_token=self.num_extra_tokens > 0)
+                self.pos_embed.data.copy_(table.float())
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """Patch tokens with CLS token and position embedding, pre-norm.

@@ -1,9 +1,9 @@
 # Copyright (c) mmir contributors. All rights reserved.
 from .attention_kl import attention_kl_loss
 from .attention_nmi import attention_nmi, closest_layer
-from .strict_pretrained import StrictPretrainedInit
+from .strict_pretrained import StrictPretrainedInit, strict_pretrained_last
 
 __all__ = [
     'attention_kl_loss', 'attention_nmi', 'closest_layer',
-    'StrictPretrainedInit'
+    'StrictPretrainedInit', 'strict_pretrained_last'
 ]

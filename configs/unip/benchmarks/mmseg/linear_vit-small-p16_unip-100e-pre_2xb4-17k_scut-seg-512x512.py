@@ -6,7 +6,7 @@ _base_ = [
     './_base_/linear_vit-small-p16.py',
     '../../../_base_/datasets/scut_seg.py',
     '../../../_base_/default_runtime.py',
-    './_base_/schedule_poly-warmup-17k_scut-seg.py'
+    '../../../_base_/schedules/seg_poly-warmup-17k_scut-seg.py'
 ]
 model = dict(
     data_preprocessor={{_base_.ir_data_preprocessor}},

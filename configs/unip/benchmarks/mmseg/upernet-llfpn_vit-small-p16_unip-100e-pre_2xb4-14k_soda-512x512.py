@@ -6,7 +6,7 @@ _base_ = [
     './_base_/upernet-llfpn_vit-small-p16.py',
     '../../../_base_/datasets/soda.py',
     '../../../_base_/default_runtime.py',
-    './_base_/schedule_poly-warmup.py'
+    '../../../_base_/schedules/seg_poly-warmup-14k_soda.py'
 ]
 model = dict(
     data_preprocessor={{_base_.ir_data_preprocessor}},

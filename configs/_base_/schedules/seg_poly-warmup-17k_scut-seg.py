@@ -1,5 +1,5 @@
 # The UNIP / PAD downstream schedule with the SCUT-Seg values.
-_base_ = ['./schedule_poly-warmup.py']
+_base_ = ['./seg_poly-warmup-14k_soda.py']
 max_iters = 16800
 warmup_iters = 1700
 param_scheduler = [
