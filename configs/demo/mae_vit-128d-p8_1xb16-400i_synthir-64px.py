@@ -2,39 +2,10 @@
 # patch 8) pre-trained on SynthIR with InfMix's pipeline at 64 px, a CPU
 # stand-in for the ImageNet MAE-L teacher of the paper.
 _base_ = [
-    '../_base_/datasets/infmix_synthir.py', '../_base_/pretrain_runtime.py'
+    './_base_/mae_vit-128d-p8.py', '../_base_/datasets/infmix_synthir.py',
+    '../_base_/pretrain_runtime.py'
 ]
-model = dict(
-    type='MAE',
-    data_preprocessor={{_base_.data_preprocessor}},
-    backbone=dict(
-        type='MAEViT',
-        arch=dict(
-            embed_dims=128,
-            num_layers=6,
-            num_heads=8,
-            feedforward_channels=512),
-        img_size=64,
-        patch_size=8,
-        mask_ratio=0.75),
-    neck=dict(
-        type='MAEPretrainDecoder',
-        num_patches=64,
-        patch_size=8,
-        in_chans=3,
-        embed_dim=128,
-        decoder_embed_dim=64,
-        decoder_depth=2,
-        decoder_num_heads=4),
-    head=dict(
-        type='MAEPretrainHead',
-        norm_pix=True,
-        patch_size=8,
-        loss=dict(type='PixelReconstructionLoss', criterion='L2')),
-    init_cfg=[
-        dict(type='Xavier', layer='Linear', distribution='uniform'),
-        dict(type='Constant', layer='LayerNorm', val=1.0, bias=0.0)
-    ])
+model = dict(data_preprocessor={{_base_.data_preprocessor}})
 train_dataloader = dict(batch_size=16)
 max_iters = 400
 optim_wrapper = dict(

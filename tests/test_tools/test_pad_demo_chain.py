@@ -1,0 +1,49 @@
+# Copyright (c) mmir contributors. All rights reserved.
+"""The PAD chain on SynthIR, 2 iterations per step: demo MAE -> PAD-MAE
+(RoI crops, frozen encoder) -> adapter ViT fine-tuning, each step loading
+the previous checkpoint strictly."""
+import os.path as osp
+
+import torch
+
+from ..conftest import REPO, run_tool
+from .test_unip_demo_chain import TEACHER, pretrain_options
+from .utils import checkpoint_weights
+
+PAD = osp.join(REPO, 'configs/pad/'
+               'pad_vit-128d-p8_demo-mae-pre_1xb16-200i_synthir-64px.py')
+
+
+def test_pad_chain_trains_only_adapters_and_decoder(synthir_root, tmp_path):
+    images = 'soda/InfraredSemanticLabel/JPEGImages'
+    for converter in ('infmix', 'msip'):
+        run_tool([
+            f'tools/dataset_converters/{converter}.py', synthir_root,
+            '--synthir'
+        ])
+    run_tool([
+        'tools/dataset_converters/generate_rois.py',
+        osp.join(synthir_root, images), '--out-dir',
+        osp.join(synthir_root, 'roi', images), '--workers', '1'
+    ])
+    teacher_dir, pad_dir = str(tmp_path / 'teacher'), str(tmp_path / 'pad')
+    run_tool(['tools/train.py', TEACHER, '--work-dir', teacher_dir] +
+             pretrain_options(synthir_root))
+    teacher_ckpt = osp.join(teacher_dir, 'iter_2.pth')
+    out = run_tool(['tools/train.py', PAD, '--work-dir', pad_dir] +
+                   pretrain_options(synthir_root) +
+                   [f'model.init_cfg.checkpoint={teacher_ckpt}'])
+    log = out.stdout + out.stderr
+    assert 'PADScaleWarmupHook: 6 patchwise scales train from iteration 2' \
+        in log
+    assert '42 keys kept their initial value' in log  # 6 blocks x 7
+
+    mae = checkpoint_weights(teacher_ckpt)
+    pad = checkpoint_weights(osp.join(pad_dir, 'iter_2.pth'))
+    assert set(pad) - set(mae) == {
+        k for k in pad if '.ffn.adapter.' in k
+    }
+    frozen = [k for k in mae if k.startswith(('backbone.', 'neck.decoder_e'))]
+    trained = [k for k in mae if k not in frozen and 'pos_embed' not in k]
+    assert all(torch.equal(pad[k], mae[k]) for k in frozen)
+    assert all(not torch.equal(pad[k], mae[k]) for k in trained)
