@@ -1,5 +1,6 @@
 # Copyright (c) mmir contributors. All rights reserved.
 """mmpretrain's ViT that can also return attention logits."""
+import math
 from typing import List, Optional, Sequence, Union
 
 import torch
@@ -91,6 +92,21 @@ class AttnViT(VisionTransformer):
                     cls_token=self.num_extra_tokens > 0)
                 self.pos_embed.data.copy_(table.float())
 
+    def _prepare_pos_embed(self, state_dict: dict, prefix: str, *args,
+                           **kwargs) -> None:
+        """mmpretrain's load hook, which also drops a checkpoint's CLS row.
+
+        Without a CLS token, mmpretrain drops the checkpoint's CLS row only
+        when the grids match; for another grid (a 14x14 MAE table into a
+        64x64 detector) it would resize the CLS row with the patches.
+        """
+        name = prefix + 'pos_embed'
+        if not self.with_cls_token and name in state_dict:
+            rows = state_dict[name].shape[1]
+            if _is_square(rows - 1) and not _is_square(rows):
+                state_dict[name] = state_dict[name][:, 1:]
+        super()._prepare_pos_embed(state_dict, prefix, *args, **kwargs)
+
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """Patch tokens with CLS token and position embedding, pre-norm.
 
@@ -140,3 +156,8 @@ class AttnViT(VisionTransformer):
             if i < last:
                 tokens = layer(tokens)
         return [logits[i] for i in indices]
+
+
+def _is_square(count: int) -> bool:
+    """Whether ``count`` tokens can form a square grid."""
+    return count > 0 and math.isqrt(count)**2 == count

@@ -2,7 +2,9 @@
 """Necks; those built on mmseg are registered only when it is installed."""
 from importlib.util import find_spec
 
-__all__ = []
+from .simple_fpn import SimpleFPN
+
+__all__ = ['SimpleFPN']
 
 if find_spec('mmseg') is not None:
     from .ll_fpn import LLFPN
