@@ -24,6 +24,9 @@ from ..conftest import REPO, run_tool
 PATCH, SIZE, DIMS, HEADS, DEPTH, HIDDEN = 8, 32, 32, 2, 2, 128
 BOTTLENECK, DEC_DIMS, DEC_HEADS, DEC_DEPTH = 16, 16, 2, 2
 NUM_PATCHES = (SIZE // PATCH)**2
+ARCH = dict(
+    embed_dims=DIMS, num_layers=DEPTH, num_heads=HEADS,
+    feedforward_channels=HIDDEN)
 
 
 class RefAttention(nn.Module):
@@ -197,11 +200,7 @@ def mmir_mae(scale_mode: str = 'patchwise') -> MAE:
     return MAE(
         backbone=dict(
             type='mmir.AdapterMAEViT',
-            arch=dict(
-                embed_dims=DIMS,
-                num_layers=DEPTH,
-                num_heads=HEADS,
-                feedforward_channels=HIDDEN),
+            arch=ARCH,
             img_size=SIZE,
             patch_size=PATCH,
             mask_ratio=0.75,
@@ -306,11 +305,7 @@ def test_backbone_loads_with_strict_pretrained(tmp_path):
     torch.save(random_pad().state_dict(), src)  # a bare state dict
     converted = pad_to_mmir(src, dst)['state_dict']
     backbone = AdapterViT(
-        arch=dict(
-            embed_dims=DIMS,
-            num_layers=DEPTH,
-            num_heads=HEADS,
-            feedforward_channels=HIDDEN),
+        arch=ARCH,
         img_size=SIZE,
         patch_size=PATCH,
         adapter_cfg=dict(bottleneck=BOTTLENECK))
@@ -345,11 +340,7 @@ def test_plain_mae_of_the_pad_code_converts(tmp_path):
     model.backbone = MODELS.build(
         dict(
             type='mmpretrain.MAEViT',
-            arch=dict(
-                embed_dims=DIMS,
-                num_layers=DEPTH,
-                num_heads=HEADS,
-                feedforward_channels=HIDDEN),
+            arch=ARCH,
             img_size=SIZE,
             patch_size=PATCH))
     model.load_state_dict(read_state_dict(dst), strict=True)
