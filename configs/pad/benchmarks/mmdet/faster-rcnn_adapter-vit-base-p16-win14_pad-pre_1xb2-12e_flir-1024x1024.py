@@ -1,12 +1,13 @@
 # PAD fine-tuning on FLIR (person, bicycle, car): the authors' ViTDet Mask
 # R-CNN with the mask head off, i.e. Faster R-CNN, on the adapter ViT-B/16
-# at 1024 px without CLS token: 14x14 windowed attention but in blocks 2, 5,
-# 8 and 11, decomposed relative positions (zero-init), drop path 0.1, PAD's
-# patchwise-scale adapters kept and trained; the last block's map (no final
-# norm) -> simple feature pyramid (strides 4-64) -> 2-conv RPN, 4conv1fc box
-# head with LayerNorm. Large-scale jitter at 1024, 1 GPU x 2 images, 12
-# epochs (53,172 iterations), AdamW 1e-4 with layer decay 0.7, warm-up 250
-# iterations, steps at epochs 8 and 11, AMP. Set the PAD-MAE checkpoint with
+# at 1024 px without CLS token: 14x14 windowed attention except in blocks
+# 3, 6, 9 and 12 (global), decomposed relative positions (zero-init), drop
+# path 0.1, PAD's patchwise-scale adapters kept and trained; the last
+# block's map (no final norm) -> simple feature pyramid (strides 4-64) ->
+# 2-conv RPN, 4conv1fc box head with LayerNorm. Large-scale jitter at 1024,
+# 1 GPU x 2 images, 12 epochs (53,172 iterations), AdamW 1e-4 with layer
+# decay 0.7, warm-up 250 iterations, steps at epochs 8 and 11, AMP. Set the
+# PAD-MAE checkpoint with
 #   --cfg-options model.backbone.init_cfg.checkpoint=PATH
 # (convert the authors' files with tools/model_converters/pad_to_mmir.py).
 _base_ = [
