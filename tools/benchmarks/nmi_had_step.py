@@ -15,23 +15,14 @@ The model is UNIP-S with an MAE-L teacher cut at layer 18, 224 px
 
 Before timing, both losses are compared on one batch with the same weights
 (eval mode: no drop path); the run stops if they differ.  Each
-(variant, precision, device) is then timed in a fresh subprocess so that
-memory figures do not mix: peak memory is ``torch.cuda.max_memory_allocated``
-on GPU and the process's peak resident set size (``VmHWM``, reset through
-``/proc/self/clear_refs``) on CPU, both measured from after the model and
-optimizer are built, over the warm-up and timed steps.  "step" is that peak
-minus the memory in use before the first step (weights, inputs, libraries),
-i.e. activations, gradients, AdamW state and allocator slack.  Numbers are
-printed, never checked.
+(variant, precision, device) is then timed in a fresh subprocess and
+printed with its peak and step memory, as defined in
+:mod:`mmir.utils.step_benchmark`.  Numbers are printed, never checked.
 """
 import argparse
-import json
-import os
 import os.path as osp
-import subprocess
 import sys
-import time
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -43,13 +34,12 @@ from mmpretrain.models.backbones.vision_transformer import \
 from mmir.models import AttnViT, NMIHAD
 from mmir.models.utils import attention_kl_loss
 from mmir.registry import MODELS
+from mmir.utils.step_benchmark import (add_arguments, describe_run, report,
+                                       run_table, time_steps, training_step)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs/unip/unip-s_infmix.py')
 VARIANTS = ('mmir', 'naive')
-PRECISIONS = ('fp32', 'bf16')
-RESULT_TAG = 'RESULT '
-GIB = 2**30
 # Loss agreement required before timing (fp32, fused vs explicit softmax).
 RTOL, ATOL = 1e-4, 1e-6
 
@@ -63,23 +53,7 @@ def parse_args() -> argparse.Namespace:
         '--tiny',
         action='store_true',
         help='64-d 4-block student, 128-d 6-block teacher (l* = 4), 32 px')
-    parser.add_argument('--batch-size', type=int, default=2)
-    parser.add_argument('--iters', type=int, default=3, help='timed steps')
-    parser.add_argument(
-        '--warmup', type=int, default=1, help='untimed steps first')
-    parser.add_argument(
-        '--devices',
-        nargs='+',
-        choices=['cpu', 'cuda'],
-        help='default: cpu, and cuda when available')
-    parser.add_argument(
-        '--precisions', nargs='+', choices=PRECISIONS, default=PRECISIONS)
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument(
-        '--worker',
-        nargs=3,
-        metavar=('VARIANT', 'PRECISION', 'DEVICE'),
-        help=argparse.SUPPRESS)
+    add_arguments(parser)
     return parser.parse_args()
 
 
@@ -193,21 +167,6 @@ def check_losses(args: argparse.Namespace) -> None:
                  f'(tolerance {RTOL} relative + {ATOL})')
 
 
-def proc_status_kib(field: str) -> int:
-    """A ``VmRSS``-style field of /proc/self/status, in KiB."""
-    with open('/proc/self/status') as file:
-        for line in file:
-            if line.startswith(field + ':'):
-                return int(line.split()[1])
-    raise KeyError(f'{field} not in /proc/self/status')
-
-
-def reset_peak_rss() -> None:
-    """Reset ``VmHWM`` to the current RSS (Linux ``clear_refs`` 5)."""
-    with open('/proc/self/clear_refs', 'w') as file:
-        file.write('5')
-
-
 def time_variant(args: argparse.Namespace, variant: str, precision: str,
                  device: str) -> dict:
     """Images/s and memory of ``warmup + iters`` steps of one variant."""
@@ -219,92 +178,23 @@ def time_variant(args: argparse.Namespace, variant: str, precision: str,
         betas=(0.9, 0.95),
         weight_decay=0.05)
     images = torch.randn(args.batch_size, 3, size, size, device=device)
-    loss_fn = LOSSES[variant]
-    if device == 'cuda':
-        torch.cuda.synchronize()
-        torch.cuda.reset_peak_memory_stats()
-        base = torch.cuda.memory_allocated()
-    else:
-        base = proc_status_kib('VmRSS') * 1024
-        reset_peak_rss()
-
-    def step() -> None:
-        with torch.autocast(
-                device, dtype=torch.bfloat16, enabled=precision == 'bf16'):
-            loss = loss_fn(model, images)
-        loss.backward()
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-
-    for _ in range(args.warmup):
-        step()
-    if device == 'cuda':
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    for _ in range(args.iters):
-        step()
-    if device == 'cuda':
-        torch.cuda.synchronize()
-    seconds = time.perf_counter() - start
-    peak = torch.cuda.max_memory_allocated() if device == 'cuda' else \
-        proc_status_kib('VmHWM') * 1024
-    return dict(
-        images_per_s=args.iters * args.batch_size / seconds,
-        peak_gib=peak / GIB,
-        step_gib=(peak - base) / GIB)
-
-
-def run_worker(args: argparse.Namespace, variant: str, precision: str,
-               device: str) -> Optional[dict]:
-    """Time one combination in a fresh interpreter; None if it failed."""
-    command = [
-        sys.executable,
-        osp.abspath(__file__), '--batch-size',
-        str(args.batch_size), '--iters',
-        str(args.iters), '--warmup',
-        str(args.warmup), '--seed',
-        str(args.seed), '--worker', variant, precision, device
-    ] + (['--tiny'] if args.tiny else [])
-    proc = subprocess.run(command, capture_output=True, text=True)
-    for line in proc.stdout.splitlines():
-        if line.startswith(RESULT_TAG):
-            return json.loads(line[len(RESULT_TAG):])
-    print(f'{variant} {precision} {device} failed ({proc.returncode}):\n'
-          f'{proc.stderr[-3000:]}')
-    return None
+    step = training_step(lambda: LOSSES[variant](model, images), optimizer,
+                         device, precision)
+    return time_steps(step, device, args.warmup, args.iters, args.batch_size)
 
 
 def main() -> None:
     """Check the losses, then time every combination and print a table."""
     args = parse_args()
     if args.worker:
-        print(RESULT_TAG + json.dumps(time_variant(args, *args.worker)))
+        report(time_variant(args, *args.worker))
         return
-    devices = args.devices or (['cpu', 'cuda']
-                               if torch.cuda.is_available() else ['cpu'])
     print(f'NMI-HAD step, {"tiny" if args.tiny else "UNIP-S / MAE-L l*=18"}'
-          f', batch {args.batch_size}, {args.warmup} warm-up + '
-          f'{args.iters} timed steps, torch {torch.__version__}, '
-          f'{torch.get_num_threads()} CPU threads, load average '
-          f'{os.getloadavg()[0]:.2f} (other processes skew CPU timings)')
+          f', {describe_run(args)}')
     check_losses(args)
-    memory = {'cpu': 'peak RSS', 'cuda': 'max allocated'}
-    print(f'{"variant":<8}{"precision":<10}{"device":<7}{"images/s":>10}'
-          f'{"peak GiB":>10}{"step GiB":>10}  memory')
-    failed = False
-    for device in devices:
-        for precision in args.precisions:
-            for variant in VARIANTS:
-                result = run_worker(args, variant, precision, device)
-                if result is None:
-                    failed = True
-                    continue
-                print(f'{variant:<8}{precision:<10}{device:<7}'
-                      f'{result["images_per_s"]:>10.2f}'
-                      f'{result["peak_gib"]:>10.3f}'
-                      f'{result["step_gib"]:>10.3f}  {memory[device]}',
-                      flush=True)
-    if failed:
+    if not run_table(
+            osp.abspath(__file__), args, VARIANTS,
+            ['--tiny'] if args.tiny else []):
         sys.exit('nmi_had_step: some runs failed')
 
 
