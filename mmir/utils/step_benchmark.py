@@ -249,3 +249,30 @@ def run_table(script: str, args: argparse.Namespace,
                       f'{result["step_gib"]:>10.3f}  {MEMORY[device]}',
                       flush=True)
     return succeeded
+
+
+def benchmark_main(args: argparse.Namespace, script: str, title: str,
+                   variants: Sequence[str],
+                   check: Callable[[argparse.Namespace], None],
+                   time_variant: Callable[..., Dict[str, float]]) -> None:
+    """A benchmark script's ``main``: a worker times one combination; the
+    parent checks the variants agree, then times them all.
+
+    Args:
+        args (argparse.Namespace): Options from :func:`add_arguments`, and
+            the script's ``tiny`` flag.
+        script (str): Path of the benchmark script.
+        title (str): What is timed, for the first line.
+        variants (Sequence[str]): The variants, in table order.
+        check (Callable): Exits if the variants disagree.
+        time_variant (Callable): ``(args, variant, precision, device)`` ->
+            the result of :func:`time_steps`.
+    """
+    if args.worker:
+        report(time_variant(args, *args.worker))
+        return
+    print(f'{title}, {describe_run(args)}')
+    check(args)
+    if not run_table(script, args, variants,
+                     ['--tiny'] if args.tiny else []):
+        sys.exit(f'{os.path.basename(script)}: some runs failed')

@@ -34,8 +34,8 @@ from mmpretrain.models.backbones.vision_transformer import \
 from mmir.models import AttnViT, NMIHAD
 from mmir.models.utils import attention_kl_loss
 from mmir.registry import MODELS
-from mmir.utils.step_benchmark import (add_arguments, describe_run, report,
-                                       run_table, time_steps, training_step)
+from mmir.utils.step_benchmark import (add_arguments, benchmark_main,
+                                       time_steps, training_step)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs/unip/unip-s_infmix.py')
@@ -186,16 +186,9 @@ def time_variant(args: argparse.Namespace, variant: str, precision: str,
 def main() -> None:
     """Check the losses, then time every combination and print a table."""
     args = parse_args()
-    if args.worker:
-        report(time_variant(args, *args.worker))
-        return
-    print(f'NMI-HAD step, {"tiny" if args.tiny else "UNIP-S / MAE-L l*=18"}'
-          f', {describe_run(args)}')
-    check_losses(args)
-    if not run_table(
-            osp.abspath(__file__), args, VARIANTS,
-            ['--tiny'] if args.tiny else []):
-        sys.exit('nmi_had_step: some runs failed')
+    model = 'tiny' if args.tiny else 'UNIP-S / MAE-L l*=18'
+    benchmark_main(args, osp.abspath(__file__), f'NMI-HAD step, {model}',
+                   VARIANTS, check_losses, time_variant)
 
 
 if __name__ == '__main__':

@@ -41,8 +41,8 @@ from mmengine.registry import init_default_scope
 
 from mmir.models import PADMAE
 from mmir.registry import MODELS
-from mmir.utils.step_benchmark import (add_arguments, describe_run, report,
-                                       run_table, time_steps, training_step)
+from mmir.utils.step_benchmark import (add_arguments, benchmark_main,
+                                       time_steps, training_step)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = dict(
@@ -221,16 +221,9 @@ def time_variant(args: argparse.Namespace, variant: str, precision: str,
 def main() -> None:
     """Check the step, then time every combination and print a table."""
     args = parse_args()
-    if args.worker:
-        report(time_variant(args, *args.worker))
-        return
-    print(f'PAD-MAE step, {"tiny 64 px" if args.tiny else "ViT-B/16 224 px"}'
-          f', {describe_run(args)}')
-    check_step(args)
-    if not run_table(
-            osp.abspath(__file__), args, VARIANTS,
-            ['--tiny'] if args.tiny else []):
-        sys.exit('pad_mae_step: some runs failed')
+    model = 'tiny 64 px' if args.tiny else 'ViT-B/16 224 px'
+    benchmark_main(args, osp.abspath(__file__), f'PAD-MAE step, {model}',
+                   VARIANTS, check_step, time_variant)
 
 
 if __name__ == '__main__':

@@ -13,8 +13,7 @@ class AdapterMixin:
 
     Put it first among the bases of a backbone whose blocks keep their FFN
     in ``layers[i].ffn`` and call it as ``ffn(norm(x), identity=x)``
-    (mmpretrain's ``VisionTransformer``, ``MAEViT``, ``MILANViT``,
-    ``ViTSAM``)::
+    (mmpretrain's ``VisionTransformer``, ``MAEViT``, ``MILANViT``)::
 
         @MODELS.register_module()
         class AdapterMAEViT(AdapterMixin, MAEViT):
