@@ -5,10 +5,14 @@ import os.path as osp
 import shutil
 
 import cv2
+from mmengine.config import Config
+
+from mmir.registry import DATASETS
 
 from ..conftest import REPO, run_tool
 
 SODA_CONFIG = osp.join(REPO, 'configs/_base_/datasets/synthir_soda.py')
+MSIP_CONFIG = osp.join(REPO, 'configs/_base_/datasets/msip_synthir.py')
 
 
 def test_generate_rois_cli(synthir_root, tmp_path):
@@ -25,6 +29,21 @@ def test_generate_rois_cli(synthir_root, tmp_path):
     assert sorted(os.listdir(tmp_path / 'subset' / 'roi')) == [
         '00000.txt', '00001.txt', '00002.txt'
     ]
+
+
+def test_generate_rois_for_the_samples_of_a_config(synthir_root):
+    shutil.rmtree(osp.join(synthir_root, 'roi'), ignore_errors=True)
+    run_tool(['tools/dataset_converters/msip.py', synthir_root, '--synthir'])
+    out = run_tool([
+        'tools/dataset_converters/generate_rois.py', '--config',
+        MSIP_CONFIG, '--data-root', synthir_root, '--workers', '0'
+    ])
+    assert '"images": 30' in out.stdout
+    cfg = Config.fromfile(MSIP_CONFIG).train_dataloader.dataset
+    cfg.update(data_root=synthir_root, pipeline=[])
+    dataset = DATASETS.build(cfg)
+    rois = [dataset[i]['rois'] for i in range(len(dataset))]
+    assert len(rois) == 30 and sum(len(r) for r in rois) > 0
 
 
 def test_browse_dataset_writes_a_grid(synthir_root, tmp_path):

@@ -19,16 +19,14 @@ FINETUNE = osp.join(
 
 
 def test_pad_chain_trains_only_adapters_and_decoder(synthir_root, tmp_path):
-    images = 'soda/InfraredSemanticLabel/JPEGImages'
     for converter in ('infmix', 'msip'):
         run_tool([
             f'tools/dataset_converters/{converter}.py', synthir_root,
             '--synthir'
         ])
     run_tool([
-        'tools/dataset_converters/generate_rois.py',
-        osp.join(synthir_root, images), '--out-dir',
-        osp.join(synthir_root, 'roi', images), '--workers', '1'
+        'tools/dataset_converters/generate_rois.py', '--config', PAD,
+        '--data-root', synthir_root, '--workers', '1'
     ])
     teacher_dir, pad_dir = str(tmp_path / 'teacher'), str(tmp_path / 'pad')
     run_tool(['tools/train.py', TEACHER, '--work-dir', teacher_dir] +

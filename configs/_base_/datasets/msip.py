@@ -2,7 +2,8 @@
 # prefix are mmpretrain's: use it from configs with
 # default_scope = 'mmpretrain'.
 # Write the list with `python tools/dataset_converters/msip.py data/msip`;
-# RoI proposals go to data/msip/roi/<list path without suffix>.txt (see
+# RoI proposals go to data/msip/roi/<list path without suffix>.txt, from
+# `python tools/dataset_converters/generate_rois.py --config <config>` (see
 # docs/datasets/pretraining.md).
 dataset_type = 'mmir.MSIPDataset'
 data_root = 'data/msip/'

@@ -1,8 +1,8 @@
 # MSIP's pipeline on SynthIR's 8-bit images (one source, `synthir`), for
 # demos on CPU. Write the list with
-# `python tools/dataset_converters/msip.py data/synthir --synthir`; RoIs,
-# when generated, go to data/synthir/roi/soda/InfraredSemanticLabel/
-# JPEGImages/<stem>.txt.
+# `python tools/dataset_converters/msip.py data/synthir --synthir` and the
+# RoIs with `python tools/dataset_converters/generate_rois.py --config
+# <this or a derived config>` (data/synthir/roi/<list path>.txt).
 _base_ = ['./msip.py']
 data_root = 'data/synthir/'
 crop_size = 64

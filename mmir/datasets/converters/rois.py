@@ -1,15 +1,17 @@
 # Copyright (c) mmir contributors. All rights reserved.
 """Offline RoI proposals of PAD: selective search, filtered, one file each.
 
-For every image ``<image_dir>/<stem>.<ext>`` this writes
-``<out_dir>/<stem>.txt`` with one box per line, ``x1 y1 x2 y2`` in integer
-pixels (``x2 = x1 + width``, so the box covers columns ``x1 .. x2 - 1``).
+For every image ``<image_dir>/<stem>.<ext>`` (:func:`generate_rois`), or
+every sample of a dataset with a ``roi_file`` method such as
+``MSIPDataset`` (:func:`generate_dataset_rois`), this writes one text file
+with one box per line, ``x1 y1 x2 y2`` in integer pixels
+(``x2 = x1 + width``, so the box covers columns ``x1 .. x2 - 1``).
 :func:`load_rois` reads such a file back for the data pipeline.
 """
 import multiprocessing
 import os
 import os.path as osp
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -114,6 +116,7 @@ def _write_rois(job: Tuple[str, str]) -> Tuple[str, int, Optional[str]]:
     if image is None or (image.ndim == 3 and image.shape[2] != 3):
         return image_path, 0, f'{image_path}: not a 1- or 3-channel image'
     boxes = propose_rois(image)
+    os.makedirs(osp.dirname(out_path), exist_ok=True)
     np.savetxt(out_path, boxes, fmt='%d')
     return image_path, len(boxes), None
 
@@ -121,6 +124,35 @@ def _write_rois(job: Tuple[str, str]) -> Tuple[str, int, Optional[str]]:
 def _one_thread() -> None:
     """Keep each worker process on one OpenCV thread."""
     cv2.setNumThreads(1)
+
+
+def write_rois(jobs: Sequence[Tuple[str, str]], workers: int,
+               what: str) -> dict:
+    """Propose and write the RoIs of ``(image, RoI file)`` pairs.
+
+    Args:
+        jobs (Sequence[Tuple[str, str]]): Image paths and their RoI files;
+            missing folders are created.
+        workers (int): Worker processes; 0 or 1 runs in this process.
+        what (str): What is processed, for the error message.
+
+    Returns:
+        dict: ``images`` and ``boxes`` counts.
+
+    Raises:
+        DatasetError: Naming every image that could not be read, after the
+            readable ones are written.
+    """
+    if workers > 1:
+        # 'spawn': forking a parent whose OpenCV/torch thread pools are
+        # running can deadlock the children on an inherited lock.
+        context = multiprocessing.get_context('spawn')
+        with context.Pool(workers, initializer=_one_thread) as pool:
+            done = pool.map(_write_rois, jobs, chunksize=4)
+    else:
+        done = [_write_rois(job) for job in jobs]
+    raise_if_problems([problem for _, _, problem in done if problem], what)
+    return dict(images=len(done), boxes=sum(n for _, n, _ in done))
 
 
 def generate_rois(image_dir: str, out_dir: str, workers: int = 4) -> dict:
@@ -142,22 +174,36 @@ def generate_rois(image_dir: str, out_dir: str, workers: int = 4) -> dict:
     names = sorted(
         name for name in os.listdir(image_dir)
         if name.lower().endswith(IMAGE_SUFFIXES))
-    os.makedirs(out_dir, exist_ok=True)
     jobs = [(osp.join(image_dir, name),
              osp.join(out_dir, osp.splitext(name)[0] + '.txt'))
             for name in names]
-    if workers > 1:
-        # 'spawn': forking a parent whose OpenCV/torch thread pools are
-        # running can deadlock the children on an inherited lock.
-        context = multiprocessing.get_context('spawn')
-        with context.Pool(workers, initializer=_one_thread) as pool:
-            done = pool.map(_write_rois, jobs, chunksize=4)
-    else:
-        done = [_write_rois(job) for job in jobs]
-    raise_if_problems([problem for _, _, problem in done if problem],
-                      f'generate_rois in {image_dir}')
-    return dict(
-        images=len(done), boxes=sum(n for _, n, _ in done), out_dir=out_dir)
+    summary = write_rois(jobs, workers, f'generate_rois in {image_dir}')
+    return dict(summary, out_dir=out_dir)
+
+
+def generate_dataset_rois(dataset, workers: int = 4) -> dict:
+    """Write the RoI file of every sample of a dataset, where it reads it.
+
+    Only the listed images are processed (MSIP lists every 10th video
+    frame), and the files land where ``dataset.roi_file`` looks for them.
+
+    Args:
+        dataset: A dataset with ``load_data_list`` and ``roi_file``, e.g.
+            an ``MSIPDataset``.
+        workers (int): Worker processes; 0 or 1 runs in this process.
+            Defaults to 4.
+
+    Returns:
+        dict: ``images`` and ``boxes`` counts.
+
+    Raises:
+        DatasetError: Naming every image that could not be read, after the
+            readable ones are written.
+    """
+    paths = [sample['img_path'] for sample in dataset.load_data_list()]
+    jobs = [(path, dataset.roi_file(path)) for path in paths]
+    return write_rois(jobs, workers,
+                      f'generate_rois for {dataset.ann_file}')
 
 
 def load_rois(path: str) -> np.ndarray:
