@@ -2,7 +2,7 @@
 """Time training steps and measure their memory, one run per subprocess.
 
 The machinery of the step benchmarks in ``tools/benchmarks/``: a script
-adds the common options (:func:`add_arguments`), checks its variants, and
+adds the common options (:func:`parse_args`), checks its variants, and
 calls :func:`run_table`, which runs the script again as a worker for every
 (variant, precision, device) in a fresh interpreter so that memory figures
 do not mix.  The worker builds its model and optimizer, times
@@ -37,16 +37,24 @@ MEMORY = {'cpu': 'peak RSS', 'cuda': 'max allocated'}
 GIB = 2**30
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the options every step benchmark has.
+def parse_args(description: str, tiny_help: str) -> argparse.Namespace:
+    """Parse the options every step benchmark has.
 
-    ``--batch-size``, ``--iters``, ``--warmup``, ``--devices``,
-    ``--precisions``, ``--seed``, and the hidden ``--worker VARIANT
-    PRECISION DEVICE`` used by :func:`run_table`.
+    ``--tiny`` (the script's small model), ``--batch-size``, ``--iters``,
+    ``--warmup``, ``--devices``, ``--precisions``, ``--seed``, and the
+    hidden ``--worker VARIANT PRECISION DEVICE`` used by :func:`run_table`.
 
     Args:
-        parser (argparse.ArgumentParser): The script's parser.
+        description (str): The script's docstring.
+        tiny_help (str): What ``--tiny`` runs.
+
+    Returns:
+        argparse.Namespace: The options.
     """
+    parser = argparse.ArgumentParser(
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--tiny', action='store_true', help=tiny_help)
     parser.add_argument('--batch-size', type=int, default=2)
     parser.add_argument('--iters', type=int, default=3, help='timed steps')
     parser.add_argument(
@@ -64,13 +72,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs=3,
         metavar=('VARIANT', 'PRECISION', 'DEVICE'),
         help=argparse.SUPPRESS)
+    return parser.parse_args()
 
 
 def describe_run(args: argparse.Namespace) -> str:
     """Batch, steps and environment, for the first line of a report.
 
     Args:
-        args (argparse.Namespace): Options from :func:`add_arguments`.
+        args (argparse.Namespace): Options from :func:`parse_args`.
 
     Returns:
         str: e.g. ``'batch 2, 1 warm-up + 3 timed steps, torch 2.5.1, ...'``.
@@ -213,7 +222,7 @@ def run_table(script: str, args: argparse.Namespace,
 
     Args:
         script (str): Path of the benchmark script.
-        args (argparse.Namespace): Options from :func:`add_arguments`.
+        args (argparse.Namespace): Options from :func:`parse_args`.
             ``devices`` defaults to cpu, and cuda when available.
         variants (Sequence[str]): The variants, in table order.
         options (Sequence[str]): The script's own worker options (e.g.
@@ -259,7 +268,7 @@ def benchmark_main(args: argparse.Namespace, script: str, title: str,
     parent checks the variants agree, then times them all.
 
     Args:
-        args (argparse.Namespace): Options from :func:`add_arguments`, and
+        args (argparse.Namespace): Options from :func:`parse_args`, and
             the script's ``tiny`` flag.
         script (str): Path of the benchmark script.
         title (str): What is timed, for the first line.

@@ -34,27 +34,15 @@ from mmpretrain.models.backbones.vision_transformer import \
 from mmir.models import AttnViT, NMIHAD
 from mmir.models.utils import attention_kl_loss
 from mmir.registry import MODELS
-from mmir.utils.step_benchmark import (add_arguments, benchmark_main,
+from mmir.utils.step_benchmark import (benchmark_main, parse_args,
                                        time_steps, training_step)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs/unip/unip-s_infmix.py')
+TINY = '64-d 4-block student, 128-d 6-block teacher (l* = 4), 32 px'
 VARIANTS = ('mmir', 'naive')
 # Loss agreement required before timing (fp32, fused vs explicit softmax).
 RTOL, ATOL = 1e-4, 1e-6
-
-
-def parse_args() -> argparse.Namespace:
-    """Parse the command line."""
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        '--tiny',
-        action='store_true',
-        help='64-d 4-block student, 128-d 6-block teacher (l* = 4), 32 px')
-    add_arguments(parser)
-    return parser.parse_args()
 
 
 def build_model(tiny: bool, seed: int) -> Tuple[NMIHAD, int]:
@@ -185,7 +173,7 @@ def time_variant(args: argparse.Namespace, variant: str, precision: str,
 
 def main() -> None:
     """Check the losses, then time every combination and print a table."""
-    args = parse_args()
+    args = parse_args(__doc__, TINY)
     model = 'tiny' if args.tiny else 'UNIP-S / MAE-L l*=18'
     benchmark_main(args, osp.abspath(__file__), f'NMI-HAD step, {model}',
                    VARIANTS, check_losses, time_variant)

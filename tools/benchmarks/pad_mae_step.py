@@ -41,29 +41,17 @@ from mmengine.registry import init_default_scope
 
 from mmir.models import PADMAE
 from mmir.registry import MODELS
-from mmir.utils.step_benchmark import (add_arguments, benchmark_main,
+from mmir.utils.step_benchmark import (benchmark_main, parse_args,
                                        time_steps, training_step)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = dict(
     base='configs/pad/pad_vit-base-p16_8xb256-amp-coslr-100e_msip.py',
     tiny='configs/pad/pad_vit-128d-p8_demo-mae-pre_1xb16-200i_synthir-64px.py')
+TINY = 'the demo PAD-MAE: 128-d 6-block ViT, patch 8, 64 px'
 VARIANTS = ('mmir', 'lr0')
 # Agreement required between the variants' fp32 steps.
 RTOL, ATOL = 1e-5, 1e-7
-
-
-def parse_args() -> argparse.Namespace:
-    """Parse the command line."""
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        '--tiny',
-        action='store_true',
-        help='the demo PAD-MAE: 128-d 6-block ViT, patch 8, 64 px')
-    add_arguments(parser)
-    return parser.parse_args()
 
 
 def build_model(tiny: bool, seed: int) -> Tuple[PADMAE, ConfigDict, int]:
@@ -220,7 +208,7 @@ def time_variant(args: argparse.Namespace, variant: str, precision: str,
 
 def main() -> None:
     """Check the step, then time every combination and print a table."""
-    args = parse_args()
+    args = parse_args(__doc__, TINY)
     model = 'tiny 64 px' if args.tiny else 'ViT-B/16 224 px'
     benchmark_main(args, osp.abspath(__file__), f'PAD-MAE step, {model}',
                    VARIANTS, check_step, time_variant)
