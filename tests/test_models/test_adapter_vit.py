@@ -89,3 +89,10 @@ def test_strict_pretrained_keeps_trained_adapters(tmp_path):
     vit.init_weights()
     for key, value in source.state_dict().items():
         assert torch.equal(vit.state_dict()[key], value), key
+
+
+def test_no_adapter_layers_is_the_plain_vit():
+    vit = AdapterViT(arch=ARCH, img_size=32, patch_size=8, adapter_layers=[])
+    plain = AttnViT(arch=ARCH, img_size=32, patch_size=8)
+    assert vit.adapters() == []
+    assert list(vit.state_dict()) == list(plain.state_dict())
