@@ -19,7 +19,7 @@ def test_logits_match_explicit_attention():
     x = torch.randn(2, 3, 32, 32)
     logits = vit.forward_attention(x, [0, 2])
     assert [tuple(t.shape) for t in logits] == [(2, 2, 17, 17)] * 2
-    tokens = vit.embed(x)
+    tokens, _ = vit.embed(x)
     layer = vit.layers[0]
     qkv = layer.attn.qkv(layer.ln1(tokens)).reshape(2, 17, 3, 2, 16)
     q, k = qkv[:, :, 0].transpose(1, 2), qkv[:, :, 1].transpose(1, 2)

@@ -110,7 +110,7 @@ def explicit_forward(vit: AttnViT, images: torch.Tensor,
         Tuple[torch.Tensor, torch.Tensor]: The final tokens (after the final
         norm) and the logits of block ``capture`` (0-based).
     """
-    x = vit.embed(images)
+    x, _ = vit.embed(images)
     for i, layer in enumerate(vit.layers):
         x, logits = explicit_block(layer, x)
         if i == capture:

@@ -1,12 +1,11 @@
 # Copyright (c) mmir contributors. All rights reserved.
 """ViT with a bottleneck adapter beside the FFN of chosen blocks."""
-import math
 from typing import List, Optional, Sequence, Tuple
 
 import torch
 
 from mmir.registry import MODELS
-from ..layers.rel_pos_attention import REL_POS_MODES, RelPosAttention
+from ..layers.rel_pos_attention import RelPosAttention
 from .adapter_mixin import AdapterMixin
 from .attn_vit import AttnViT
 
@@ -55,9 +54,6 @@ class AdapterViT(AdapterMixin, AttnViT):
                  global_attn_indices: Sequence[int] = (),
                  **kwargs) -> None:
         super().__init__(**kwargs)
-        if rel_pos not in REL_POS_MODES:
-            raise ValueError(f'rel_pos must be one of {REL_POS_MODES}, got '
-                             f'{rel_pos!r}')
         if window_size < 0:
             raise ValueError(f'window_size must be >= 0, got {window_size}')
         if global_attn_indices and not window_size:
@@ -95,11 +91,7 @@ class AdapterViT(AdapterMixin, AttnViT):
         """
         if not self._positional_attention:
             return super().forward(x)
-        hw = self.token_grid(x)
-        tokens = self.embed(x)
-        if tokens.shape[1] != hw[0] * hw[1] + self.num_extra_tokens:
-            raise ValueError(f'{tokens.shape[1]} tokens do not form the '
-                             f'{hw} grid; use the default patch_cfg')
+        tokens, hw = self.embed(x)
         outs = []
         for i, layer in enumerate(self.layers):
             tokens = tokens + layer.attn(layer.ln1(tokens), hw)
@@ -109,19 +101,6 @@ class AdapterViT(AdapterMixin, AttnViT):
             if i in self.out_indices:
                 outs.append(self._format_output(tokens, hw))
         return tuple(outs)
-
-    def token_grid(self, x: torch.Tensor) -> Tuple[int, int]:
-        """The patch grid of images, as the default ``PatchEmbed`` pads.
-
-        Args:
-            x (torch.Tensor): Images, shape (B, C, H, W).
-
-        Returns:
-            Tuple[int, int]: ``ceil(H / stride), ceil(W / stride)``.
-        """
-        stride = self.patch_embed.projection.stride
-        return tuple(
-            math.ceil(size / step) for size, step in zip(x.shape[-2:], stride))
 
     def forward_attention(self, x: torch.Tensor,
                           block_indices: Sequence[int]) -> List[torch.Tensor]:

@@ -1,7 +1,7 @@
 # Copyright (c) mmir contributors. All rights reserved.
 """mmpretrain's ViT that can also return attention logits."""
 import math
-from typing import List, Optional, Sequence, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmpretrain.models import VisionTransformer
@@ -107,14 +107,15 @@ class AttnViT(VisionTransformer):
                 state_dict[name] = state_dict[name][:, 1:]
         super()._prepare_pos_embed(state_dict, prefix, *args, **kwargs)
 
-    def embed(self, x: torch.Tensor) -> torch.Tensor:
+    def embed(self, x: torch.Tensor) -> Tuple[torch.Tensor, Tuple[int, int]]:
         """Patch tokens with CLS token and position embedding, pre-norm.
 
         Args:
             x (torch.Tensor): Images, shape (B, C, H, W).
 
         Returns:
-            torch.Tensor: Tokens entering the first block, (B, N, C).
+            Tuple[torch.Tensor, Tuple[int, int]]: Tokens entering the first
+            block, (B, N, C), and their patch grid (H, W).
         """
         tokens, patch_resolution = self.patch_embed(x)
         if self.cls_token is not None:
@@ -126,7 +127,7 @@ class AttnViT(VisionTransformer):
             patch_resolution,
             mode=self.interpolate_mode,
             num_extra_tokens=self.num_extra_tokens)
-        return self.pre_norm(self.drop_after_pos(tokens))
+        return self.pre_norm(self.drop_after_pos(tokens)), patch_resolution
 
     def forward_attention(self, x: torch.Tensor,
                           block_indices: Sequence[int]) -> List[torch.Tensor]:
@@ -149,7 +150,7 @@ class AttnViT(VisionTransformer):
             raise ValueError('block_indices must not be empty')
         last = max(indices)
         logits = {}
-        tokens = self.embed(x)
+        tokens, _ = self.embed(x)
         for i, layer in enumerate(self.layers[:last + 1]):
             if i in indices:
                 logits[i] = attention_logits(layer.attn, layer.ln1(tokens))
