@@ -10,7 +10,8 @@ from mmpretrain.structures import DataSample
 from mmir.registry import MODELS
 from mmir.utils.checkpoint import load_strict, read_state_dict
 from mmir.utils.key_maps import map_keys
-from ..utils import attention_kl_loss, attention_nmi, closest_layer
+from ..utils import (attention_kl_loss, attention_nmi, closest_layer,
+                     selfsup_preprocessor)
 
 
 @MODELS.register_module()
@@ -57,13 +58,10 @@ class NMIHAD(BaseSelfSupervisor):
                  temperature: float = 1.0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        data_preprocessor = dict(data_preprocessor or {})
-        data_preprocessor.setdefault('type',
-                                     'mmpretrain.SelfSupDataPreprocessor')
         super().__init__(
             backbone=backbone,
             target_generator=teacher,
-            data_preprocessor=data_preprocessor,
+            data_preprocessor=selfsup_preprocessor(data_preprocessor),
             init_cfg=init_cfg)
         num_teacher_layers = self.teacher.num_layers
         if teacher_layer == 'auto':

@@ -5,7 +5,7 @@ from typing import Optional
 from mmpretrain.models.selfsup import MAE
 
 from mmir.registry import MODELS
-from ..utils import strict_pretrained_last
+from ..utils import selfsup_preprocessor, strict_pretrained_last
 
 
 @MODELS.register_module()
@@ -53,14 +53,11 @@ class PADMAE(MAE):
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None,
                  **kwargs) -> None:
-        data_preprocessor = dict(data_preprocessor or {})
-        data_preprocessor.setdefault('type',
-                                     'mmpretrain.SelfSupDataPreprocessor')
         super().__init__(
             backbone=backbone,
             neck=neck,
             head=head,
-            data_preprocessor=data_preprocessor,
+            data_preprocessor=selfsup_preprocessor(data_preprocessor),
             init_cfg=init_cfg,
             **kwargs)
         self.frozen_encoder = frozen_encoder
