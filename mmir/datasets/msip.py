@@ -80,6 +80,20 @@ class CropBorder(BaseTransform):
     with no area are dropped.  A sample without ``border`` (or with 0) is
     unchanged.
 
+    Difference from PAD, for DroneVehicle only (the one source with a
+    border): PAD saves the images already cropped and runs selective
+    search on the cropped images, so its RoIs are proposed without the
+    frame and all lie inside the image.  mmir lists the uncropped images,
+    ``generate_rois.py`` proposes on them, frame included, and this
+    transform then moves and clips the boxes.  Hence (1) the proposals
+    differ from PAD's: selective search sees the frame, and its filters
+    (area >= 600 px, sides >= 40 px, aspect ratio <= 3) judged the
+    unclipped boxes; (2) a box that crosses the frame's inner edge is
+    clipped, not skipped, and :class:`RandomRoICrop` can use it if both
+    clipped sides are still >= 40 px, while PAD's crop skips every RoI
+    that does not lie inside the image (no such RoI occurs in PAD);
+    (3) boxes wholly inside the frame are dropped here.
+
     **Required Keys:** ``img``
 
     **Optional Keys:** ``border``, ``rois``

@@ -31,8 +31,18 @@ class PretrainListDataset(BaseDataset):
         sources (Sequence[str], optional): Keep only these source tags.
             Defaults to None (all).
         keep_ratio (float): Keep every ``int(1 / keep_ratio)``-th sample of
-            each source, as the authors' ``--data_ratio`` does; thinning per
-            source makes it commute with ``sources``. Defaults to 1.0.
+            each source, counting from each source's first listed sample.
+            PAD's ``--data_ratio`` takes every ``int(1 / r)``-th sample of
+            the concatenated list of its chosen subsets (in ``os.listdir``
+            order unless ``--spec_dataset`` names them), so a source that
+            starts at position ``o`` keeps its samples ``j`` with
+            ``(o + j) % step == 0``: other frames, a count that can differ
+            by one per source, and a selection that depends on which
+            subsets are chosen.  Thinning per source commutes with
+            ``sources``; the two agree when the sources come in the same
+            order and each starts at a multiple of the step.  PAD's
+            official command leaves ``--data_ratio`` at 1.0, where both
+            keep everything. Defaults to 1.0.
         check_files (bool): Whether to check that every image exists.
             Defaults to True.
         **kwargs: Other arguments of ``mmpretrain.datasets.BaseDataset``.

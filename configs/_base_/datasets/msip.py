@@ -16,11 +16,13 @@ data_preprocessor = dict(
     to_rgb=True)
 # The dataset gives `border` (100 px for DroneVehicle) and `rois`;
 # CropBorder removes the border and moves the RoIs before the RoI crop.
+# backend='pillow': PIL's antialiased bicubic, as PAD's torchvision
+# resized_crop on PIL images (RandomRoICrop's own default is OpenCV's).
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='mmir.CropBorder'),
     dict(type='mmir.RandomRoICrop', scale=224, p=0.85,
-         interpolation='bicubic'),
+         interpolation='bicubic', backend='pillow'),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackInputs'),
 ]

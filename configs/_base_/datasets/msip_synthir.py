@@ -10,7 +10,7 @@ train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='mmir.CropBorder'),
     dict(type='mmir.RandomRoICrop', scale=crop_size, p=0.85,
-         interpolation='bicubic'),
+         interpolation='bicubic', backend='pillow'),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackInputs'),
 ]

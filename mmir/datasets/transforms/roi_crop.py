@@ -6,10 +6,75 @@ import mmcv
 import numpy as np
 from mmcv.transforms.utils import cache_randomness
 from mmpretrain.datasets.transforms import RandomResizedCrop
+from PIL import Image
 
 from mmir.registry import TRANSFORMS
 
 Box = Tuple[int, int, int, int]
+
+_RESAMPLING = getattr(Image, 'Resampling', Image)  # Pillow < 9.1: Image
+PIL_FILTERS = {
+    'nearest': _RESAMPLING.NEAREST,
+    'bilinear': _RESAMPLING.BILINEAR,
+    'bicubic': _RESAMPLING.BICUBIC,
+    'lanczos': _RESAMPLING.LANCZOS,
+}
+# Image dtype -> the dtype its channels are resized in by PIL, i.e. the PIL
+# modes 'L', 'I' (32-bit), 'F' and 'F'.
+PIL_DTYPES = {
+    np.dtype(np.uint8): np.uint8,
+    np.dtype(np.uint16): np.int32,
+    np.dtype(np.float32): np.float32,
+    np.dtype(np.float64): np.float32,
+}
+
+
+def pil_resize(img: np.ndarray,
+               size: Tuple[int, int],
+               interpolation: str = 'bicubic') -> np.ndarray:
+    """Resize an image with PIL, one channel at a time.
+
+    PIL widens its filter by the scale factor when shrinking, i.e. it
+    antialiases, as torchvision's ``resized_crop`` on PIL images does.
+    Each channel is resized as its own PIL image: uint8 as mode 'L' (the
+    same numbers as resizing an 'RGB' image), uint16 as mode 'I' (32-bit
+    integers, clipped to 0..65535 at the end; PIL's 'I;16' mode would also
+    clip between its horizontal and vertical passes) and float as 'F'
+    (float32 arithmetic; float64 comes back as float64).
+
+    Args:
+        img (np.ndarray): (H, W) or (H, W, C) image.
+        size (Tuple[int, int]): Output ``(h, w)``.
+        interpolation (str): One of ``PIL_FILTERS``. Defaults to 'bicubic'.
+
+    Returns:
+        np.ndarray: The resized image, with the dtype and the channel axis
+        (if any) of ``img``.
+
+    Raises:
+        TypeError: If ``img.dtype`` is not one of ``PIL_DTYPES``.
+        ValueError: If ``interpolation`` is not one of ``PIL_FILTERS``.
+    """
+    work = PIL_DTYPES.get(img.dtype)
+    if work is None:
+        raise TypeError(f'PIL resizing supports '
+                        f'{[str(d) for d in PIL_DTYPES]} images, got '
+                        f'{img.dtype}')
+    if interpolation not in PIL_FILTERS:
+        raise ValueError(f'PIL resizing supports the interpolations '
+                         f'{list(PIL_FILTERS)}, got {interpolation!r}')
+    planes = img[..., None] if img.ndim == 2 else img
+    out = []
+    for c in range(planes.shape[-1]):
+        plane = Image.fromarray(
+            np.ascontiguousarray(planes[..., c], dtype=work))
+        plane = plane.resize((size[1], size[0]), PIL_FILTERS[interpolation])
+        out.append(np.asarray(plane))
+    out = np.stack(out, axis=-1)
+    if img.dtype == np.uint16:
+        out = out.clip(0, 65535)
+    out = out.astype(img.dtype)
+    return out[..., 0] if img.ndim == 2 else out
 
 
 @TRANSFORMS.register_module()
@@ -35,6 +100,15 @@ class RandomRoICrop(RandomResizedCrop):
        mmpretrain's ``RandomResizedCrop`` (``crop_ratio_range``,
        ``aspect_ratio_range``).
     4. Resize the crop to ``scale`` without keeping its aspect ratio.
+
+    PAD resizes with torchvision's ``resized_crop`` on PIL images, BICUBIC,
+    and PIL antialiases when it shrinks (its filter widens with the scale
+    factor); OpenCV's bicubic reads a fixed 4 x 4 neighbourhood and
+    aliases.  ``backend='pillow'`` resizes each channel of the crop with
+    PIL (:func:`pil_resize`; uint8, uint16 and float images), which gives
+    PAD's numbers for its 8-bit images; the MSIP configs use it.  The
+    default stays ``'cv2'``, mmpretrain's, which is faster and reads every
+    dtype OpenCV does.
 
     Draws come from numpy's global RNG in this order: ``need_large``, then
     per attempt the RoI index, the x and y centre jitters and the width
@@ -80,9 +154,13 @@ class RandomRoICrop(RandomResizedCrop):
             fallback crop. Defaults to (3/4, 4/3).
         max_attempts (int): Attempts of the fallback crop before its
             central crop. Defaults to 10.
-        interpolation (str): Resize interpolation. Defaults to 'bicubic'.
-        backend (str): Resize backend, ``'cv2'`` or ``'pillow'`` (PAD's,
-            uint8 only). Defaults to 'cv2'.
+        interpolation (str): Resize interpolation; with ``'pillow'`` one
+            of ``PIL_FILTERS``. Defaults to 'bicubic'.
+        backend (str): Resize backend: ``'cv2'`` (OpenCV through
+            ``mmcv.imresize``, no antialiasing) or ``'pillow'`` (PAD's:
+            PIL, antialiased when shrinking; uint8, uint16, float32 and
+            float64 images with any number of channels).
+            Defaults to 'cv2'.
     """
 
     def __init__(self,
@@ -106,6 +184,13 @@ class RandomRoICrop(RandomResizedCrop):
             max_attempts=max_attempts,
             interpolation=interpolation,
             backend=backend)
+        if backend not in ('cv2', 'pillow'):
+            raise ValueError(f"backend must be 'cv2' or 'pillow', got "
+                             f'{backend!r}')
+        if backend == 'pillow' and interpolation not in PIL_FILTERS:
+            raise ValueError(f'interpolation must be one of '
+                             f"{list(PIL_FILTERS)} with backend='pillow', "
+                             f'got {interpolation!r}')
         if not 0 <= p <= 1:
             raise ValueError(f'p must be in [0, 1], got {p}')
         self.p = p
@@ -169,10 +254,14 @@ class RandomRoICrop(RandomResizedCrop):
             top, left, crop_h, crop_w = self.rand_crop_params(img)
             box = (left, top, left + crop_w, top + crop_h)
         left, top, right, bottom = box
-        img = mmcv.imresize(
-            img[top:bottom, left:right], (self.scale[1], self.scale[0]),
-            interpolation=self.interpolation,
-            backend=self.backend)
+        img = img[top:bottom, left:right]
+        if self.backend == 'pillow':
+            img = pil_resize(img, tuple(self.scale), self.interpolation)
+        else:
+            img = mmcv.imresize(
+                img, (self.scale[1], self.scale[0]),
+                interpolation=self.interpolation,
+                backend=self.backend)
         results['img'] = img
         results['img_shape'] = img.shape[:2]
         results['crop_bbox'] = np.array(box, dtype=np.float32)
