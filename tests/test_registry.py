@@ -6,6 +6,7 @@ from mmengine.registry import DefaultScope
 
 from mmir.datasets import SODADataset
 from mmir.engine import TorchRNGStateHook
+from .conftest import run_tool
 
 
 @pytest.fixture
@@ -48,3 +49,25 @@ def test_unknown_type_is_an_error():
     with DefaultScope.overwrite_default_scope('mmir'):
         with pytest.raises(KeyError, match='NoSuchDataset'):
             DATASETS.build(dict(type='NoSuchDataset'))
+
+
+def test_register_all_modules_fills_every_registry():
+    script = (
+        'from mmir.registry import HOOKS, MODELS, TRANSFORMS\n'
+        'before = {"NMIHAD", "PADScaleWarmupHook"} & (\n'
+        '    set(MODELS.module_dict) | set(HOOKS.module_dict))\n'
+        'from mmir.utils import register_all_modules\n'
+        'register_all_modules(init_default_scope=False)\n'
+        'print(sorted(before))\n'
+        'print(sorted(MODELS.module_dict))\n'
+        'print(sorted(HOOKS.module_dict))\n'
+        'print(sorted(TRANSFORMS.module_dict))\n')
+    out = run_tool(['-c', script]).stdout.splitlines()
+    before, models, hooks, transforms = (eval(line) for line in out[-4:])
+    assert before == []
+    assert {
+        'AttnViT', 'AdapterViT', 'NMIHAD', 'PADMAE', 'LLFPN',
+        'AttentionKLLoss', 'AttentionCELoss', 'AttentionDistillHead'
+    } <= set(models)
+    assert {'PADScaleWarmupHook', 'TorchRNGStateHook'} <= set(hooks)
+    assert {'LoadInfraredImage', 'RandomRoICrop'} <= set(transforms)

@@ -18,13 +18,17 @@ model = dict(
         last_heads=16,  # the teacher's heads, matched one to one
         pos_embed_type='sincos',
         drop_path_mode='constant',
-        drop_path_rate=0.1),
+        drop_path_rate=0.1,
+        init_scheme='xavier'),  # UNIP's: xavier Linear, CLS ~ N(0, 0.02)
     teacher=dict(
         type='mmir.AttnViT', arch='large', img_size=224, patch_size=16),
     teacher_layer=18,
     teacher_checkpoint='checkpoints/mae_pretrain_vit_large.pth',
     teacher_key_map='timm_vit',
-    temperature=1.0)
+    # UNIP's --loss_type KL; 'mmir.AttentionCELoss' is its CE option.
+    head=dict(
+        type='mmir.AttentionDistillHead',
+        loss=dict(type='mmir.AttentionKLLoss', temperature=1.0)))
 # The student's last block trains only norm1 and q/k (v, proj and MLP get
 # no gradient), as in the authors' code.
 find_unused_parameters = True

@@ -9,6 +9,9 @@ from mmengine import DefaultScope
 def register_all_modules(init_default_scope: bool = True) -> None:
     """Import every mmir module so that it is in its registry.
 
+    It imports the ``locations`` of every registry of
+    :mod:`mmir.registry` (datasets, transforms, models, hooks, ...).
+
     The registries in :mod:`mmir.registry` already import their
     ``locations`` when first used; calling this is only needed to list
     modules or to make ``mmir`` the default scope.
@@ -17,7 +20,12 @@ def register_all_modules(init_default_scope: bool = True) -> None:
         init_default_scope (bool): Whether to make ``mmir`` the current
             default scope. Defaults to True.
     """
-    import mmir.datasets  # noqa: F401,F403
+    from mmengine.registry import Registry
+
+    from mmir import registry
+    for node in vars(registry).values():
+        if isinstance(node, Registry):
+            node.import_from_location()
 
     if not init_default_scope:
         return

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from mmir.models.utils import attention_kl_loss, attention_nmi, closest_layer
+from mmir.models.losses import attention_kl_loss
+from mmir.models.utils import attention_nmi, closest_layer
 
 
 def test_kl_matches_hand_computation():

@@ -71,3 +71,36 @@ def test_sincos_position_embedding_is_fixed():
 def test_bad_options(kwargs):
     with pytest.raises(ValueError):
         AttnViT(arch=ARCH, img_size=32, patch_size=8, **kwargs)
+
+
+def test_xavier_init_scheme_is_maes():
+    torch.manual_seed(0)
+    vit = AttnViT(
+        arch=dict(ARCH, embed_dims=64),
+        img_size=32,
+        patch_size=8,
+        init_scheme='xavier')
+    vit.init_weights()
+    linears = [m for m in vit.modules() if isinstance(m, torch.nn.Linear)]
+    assert len(linears) == 3 * 4
+    for linear in linears:
+        fan_out, fan_in = linear.weight.shape
+        bound = (6 / (fan_in + fan_out))**0.5
+        assert linear.weight.abs().max() <= bound
+        assert linear.weight.std().item() == pytest.approx(
+            bound / 3**0.5, rel=0.1)
+        assert torch.all(linear.bias == 0)
+    for norm in [m for m in vit.modules()
+                 if isinstance(m, torch.nn.LayerNorm)]:
+        assert torch.all(norm.weight == 1) and torch.all(norm.bias == 0)
+    # The patch embedding as a Linear: fan-out 64, not 64 * 8 * 8.
+    kernel = vit.patch_embed.projection.weight
+    bound = (6 / (3 * 8 * 8 + 64))**0.5
+    assert kernel.abs().max() <= bound
+    assert kernel.std().item() == pytest.approx(bound / 3**0.5, rel=0.1)
+    assert vit.cls_token.std().item() == pytest.approx(0.02, rel=0.3)
+
+
+def test_unknown_init_scheme_is_refused():
+    with pytest.raises(ValueError, match='init_scheme'):
+        build(init_scheme='kaiming')

@@ -5,10 +5,9 @@ import pytest
 import torch
 from mmengine.optim import OptimWrapper
 from mmengine.registry import DefaultScope
-from mmpretrain.models.selfsup import MAEViT, MILANViT
 from mmpretrain.structures import DataSample
 
-from mmir.models import AdapterMAEViT, AdapterMILANViT, PADMAE
+from mmir.models import PADMAE
 from mmir.registry import MODELS
 
 ARCH = dict(embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=64)
@@ -95,23 +94,6 @@ def test_one_step_changes_only_the_trained_parameters():
         assert (param.grad is None) == (not param.requires_grad), name
 
 
-def test_encoder_equals_the_plain_mae_encoder_at_init():
-    plain = MAEViT(**ENCODER)
-    plain.init_weights()
-    model = build()
-    result = model.backbone.load_state_dict(plain.state_dict(), strict=False)
-    assert result.unexpected_keys == []
-    assert all(re.search(ADAPTER_KEYS, k) for k in result.missing_keys)
-    images = torch.randn(2, 3, 32, 32)
-    model.train(), plain.train()
-    torch.manual_seed(1)
-    latent, mask, ids = model.backbone(images)
-    torch.manual_seed(1)
-    plain_latent, plain_mask, plain_ids = plain(images)
-    assert torch.equal(mask, plain_mask) and torch.equal(ids, plain_ids)
-    torch.testing.assert_close(latent, plain_latent, rtol=0, atol=0)
-
-
 def test_loads_a_mae_checkpoint_with_decoder_strictly(tmp_path):
     mae = build(backbone_type='mmpretrain.MAEViT', frozen_encoder=False)
     for param in mae.parameters():
@@ -144,20 +126,3 @@ def test_frozen_encoder_needs_adapters_and_baseline_trains_all():
         for n, _ in baseline.named_parameters()
         if n not in ('backbone.pos_embed', 'neck.decoder_pos_embed')
     }
-
-
-def test_adapters_on_milan_encoder():
-    plain = MILANViT(**ENCODER)
-    plain.init_weights()
-    vit = AdapterMILANViT(**ENCODER)
-    vit.init_weights()
-    assert len(vit.adapters()) == 2
-    vit.load_state_dict(plain.state_dict(), strict=False)
-    images, importance = torch.randn(2, 3, 32, 32), torch.rand(2, 16)
-    torch.manual_seed(2)
-    ours = vit(images, importance)
-    torch.manual_seed(2)
-    theirs = plain(images, importance)
-    for a, b in zip(ours, theirs):
-        torch.testing.assert_close(a, b, rtol=0, atol=0)
-    assert isinstance(AdapterMAEViT(**ENCODER), MAEViT)

@@ -4,11 +4,11 @@ import re
 
 from ..conftest import run_tool
 
-ROW = re.compile(r'^(mmir|naive)\s+(fp32|bf16)\s+cpu\s+(\d+\.\d+)\s',
+ROW = re.compile(r'^(mmir|naive|auto)\s+(fp32|bf16)\s+cpu\s+(\d+\.\d+)\s',
                  re.MULTILINE)
 
 
-def test_benchmark_checks_losses_and_prints_both_variants():
+def test_benchmark_checks_losses_and_prints_every_variant():
     out = run_tool([
         'tools/benchmarks/nmi_had_step.py', '--tiny', '--iters', '1',
         '--warmup', '0', '--devices', 'cpu'
@@ -18,6 +18,6 @@ def test_benchmark_checks_losses_and_prints_both_variants():
     rows = {(variant, precision): float(speed)
             for variant, precision, speed in ROW.findall(out)}
     assert set(rows) == {(v, p)
-                         for v in ('mmir', 'naive')
+                         for v in ('mmir', 'naive', 'auto')
                          for p in ('fp32', 'bf16')}, out
     assert all(speed > 0 for speed in rows.values())

@@ -220,9 +220,9 @@ def analyse(vit: AttnViT, inputs: torch.Tensor, batch_size: int,
     per_layer = [[] for _ in blocks]
     rows = {}
     for start in range(0, len(inputs), batch_size):
-        logits = vit.forward_attention(inputs[start:start + batch_size],
-                                       blocks)
-        for block, layer_logits in enumerate(logits):
+        # One layer's logits at a time.
+        for block, layer_logits in vit.iter_attention(
+                inputs[start:start + batch_size], blocks):
             attention = layer_logits.softmax(dim=-1)
             per_layer[block].append(
                 attention_nmi(attention, vit.num_extra_tokens))

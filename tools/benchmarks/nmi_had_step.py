@@ -12,9 +12,14 @@ The model is UNIP-S with an MAE-L teacher cut at layer 18, 224 px
   all their blocks (and the final norm) with explicit attention,
   ``softmax(q k^T / sqrt(d)) @ v`` materialised, and the logits of teacher
   block l* and student block 12 are kept for the same KL loss.
+* ``auto``: ``mmir`` with ``teacher_layer='auto'``: every step is a first
+  step, l* chosen by the NMI of every teacher layer on the batch (layer by
+  layer, in chunks of ``nmi_chunk`` images) before the loss.  Its peak
+  memory against ``mmir``'s shows what the choice adds to the first step.
 
-Before timing, both losses are compared on one batch with the same weights
-(eval mode: no drop path); the run stops if they differ.  Each
+Before timing, the ``mmir`` and ``naive`` losses are compared on one batch
+with the same weights (eval mode: no drop path); the run stops if they
+differ.  Each
 (variant, precision, device) is then timed in a fresh subprocess and
 printed with its peak and step memory, as defined in
 :mod:`mmir.utils.step_benchmark`.  Numbers are printed, never checked.
@@ -32,7 +37,6 @@ from mmpretrain.models.backbones.vision_transformer import \
     TransformerEncoderLayer
 
 from mmir.models import AttnViT, NMIHAD
-from mmir.models.utils import attention_kl_loss
 from mmir.registry import MODELS
 from mmir.utils.step_benchmark import (benchmark_main, parse_args,
                                        time_steps, training_step)
@@ -40,7 +44,8 @@ from mmir.utils.step_benchmark import (benchmark_main, parse_args,
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs/unip/unip-s_infmix.py')
 TINY = '64-d 4-block student, 128-d 6-block teacher (l* = 4), 32 px'
-VARIANTS = ('mmir', 'naive')
+CHECKED = ('mmir', 'naive')
+VARIANTS = CHECKED + ('auto', )
 # Loss agreement required before timing (fp32, fused vs explicit softmax).
 RTOL, ATOL = 1e-4, 1e-6
 
@@ -130,11 +135,17 @@ def naive_loss(model: NMIHAD, images: torch.Tensor) -> torch.Tensor:
                                      int(model.teacher_block))
     _, pred = explicit_forward(model.backbone, images,
                                model.backbone.num_layers - 1)
-    return attention_kl_loss(target, pred, model.temperature)
+    return model.head.loss(pred, target)
+
+
+def auto_loss(model: NMIHAD, images: torch.Tensor) -> torch.Tensor:
+    """mmir's loss with l* chosen again by NMI on this batch."""
+    model.teacher_block.fill_(-1)
+    return mmir_loss(model, images)
 
 
 LOSSES: Dict[str, Callable[[NMIHAD, torch.Tensor], torch.Tensor]] = dict(
-    mmir=mmir_loss, naive=naive_loss)
+    mmir=mmir_loss, naive=naive_loss, auto=auto_loss)
 
 
 def check_losses(args: argparse.Namespace) -> None:
@@ -144,7 +155,7 @@ def check_losses(args: argparse.Namespace) -> None:
     images = torch.randn(args.batch_size, 3, size, size)
     with torch.no_grad():
         mmir, naive = (LOSSES[name](model, images).item()
-                       for name in VARIANTS)
+                       for name in CHECKED)
     diff = abs(mmir - naive)
     ok = diff <= ATOL + RTOL * abs(naive)
     print(f'loss check (fp32, eval mode, same batch and weights): '

@@ -3,7 +3,7 @@
 from typing import List, Optional, Sequence
 
 from ..layers.adapter import AdaptedFFN, Adapter
-from ..utils import strict_pretrained_last
+from ..utils import pretrained_last
 
 PAD_ADAPTER = dict(bottleneck=64, dropout=0.1, scale_mode='patchwise')
 
@@ -61,10 +61,12 @@ class AdapterMixin:
 
         mmpretrain re-initialises every Linear of a block (and ``MAEViT``
         every Linear of the model), the adapters' included, so they are
-        reset afterwards; an ``mmir.StrictPretrained`` ``init_cfg`` loads
-        after that (e.g. a PAD checkpoint with trained adapters).
+        reset afterwards.  A checkpoint ``init_cfg`` (mmengine's
+        ``Pretrained`` or ``mmir.StrictPretrained``, e.g. a PAD checkpoint
+        with trained adapters) loads after that (see
+        :func:`~mmir.models.utils.pretrained_last`).
         """
-        with strict_pretrained_last(self):
+        with pretrained_last(self):
             super().init_weights()
             for adapter in self.adapters():
                 adapter.reset_parameters()

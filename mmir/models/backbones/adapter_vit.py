@@ -1,13 +1,13 @@
 # Copyright (c) mmir contributors. All rights reserved.
 """ViT with a bottleneck adapter beside the FFN of chosen blocks."""
-from typing import List, Optional, Sequence, Tuple
+from typing import Iterator, Optional, Sequence, Tuple
 
 import torch
 
 from mmir.registry import MODELS
 from ..layers.rel_pos_attention import RelPosAttention
 from .adapter_mixin import AdapterMixin
-from .attn_vit import AttnViT
+from .attn_vit import AttnViT, LayerLogits
 
 
 @MODELS.register_module()
@@ -102,10 +102,10 @@ class AdapterViT(AdapterMixin, AttnViT):
                 outs.append(self._format_output(tokens, hw))
         return tuple(outs)
 
-    def forward_attention(self, x: torch.Tensor,
-                          block_indices: Sequence[int]) -> List[torch.Tensor]:
-        """:meth:`AttnViT.forward_attention`, for global attention only."""
+    def iter_attention(self, x: torch.Tensor,
+                       block_indices: Sequence[int]) -> Iterator[LayerLogits]:
+        """:meth:`AttnViT.iter_attention`, for global attention only."""
         if self._positional_attention:
             raise NotImplementedError(
-                'forward_attention ignores windows and relative positions')
-        return super().forward_attention(x, block_indices)
+                'attention logits ignore windows and relative positions')
+        return super().iter_attention(x, block_indices)

@@ -1,16 +1,20 @@
 # Copyright (c) mmir contributors. All rights reserved.
 """mmpretrain's ViT that can also return attention logits."""
 import math
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
 import torch
+import torch.nn as nn
 from mmpretrain.models import VisionTransformer
 from mmpretrain.models.utils import (build_2d_sincos_position_embedding,
                                      resize_pos_embed)
 
 from mmir.registry import MODELS
 from ..layers import attention_logits
-from ..utils import strict_pretrained_last
+from ..utils import pretrained_last
+
+# A block's 0-based index and its attention logits (B, heads, N, N).
+LayerLogits = Tuple[int, torch.Tensor]
 
 
 @MODELS.register_module()
@@ -37,6 +41,17 @@ class AttnViT(VisionTransformer):
         drop_path_rate (float): Stochastic depth rate. Defaults to 0.
         layer_cfgs (dict | Sequence[dict]): Per-block overrides, applied
             after the options above. Defaults to ``dict()``.
+        init_scheme (str): 'mmpretrain' keeps ``VisionTransformer``'s
+            initialisation; 'xavier' is MAE's and UNIP's: xavier-uniform
+            weights and zero biases in every Linear, the patch embedding's
+            kernel xavier-uniform as a Linear, LayerNorms at (1, 0) and
+            the CLS token from N(0, 0.02). Defaults to 'mmpretrain'.
+        pretrained (str, optional): Checkpoint to load, as mmseg's
+            segmentors pass it (``EncoderDecoder(pretrained=...)``); the
+            same as ``init_cfg=dict(type='Pretrained', checkpoint=...)``.
+            Defaults to None.
+        init_cfg (dict | List[dict], optional): Initializers. Defaults to
+            None.
         **kwargs: Other arguments of ``VisionTransformer``.
     """
 
@@ -47,6 +62,9 @@ class AttnViT(VisionTransformer):
                  drop_path_mode: str = 'linear',
                  drop_path_rate: float = 0.,
                  layer_cfgs: Union[dict, Sequence[dict]] = dict(),
+                 init_scheme: str = 'mmpretrain',
+                 pretrained: Optional[str] = None,
+                 init_cfg: Optional[Union[dict, List[dict]]] = None,
                  **kwargs) -> None:
         if pos_embed_type not in ('learnable', 'sincos'):
             raise ValueError(f'pos_embed_type must be "learnable" or '
@@ -54,6 +72,9 @@ class AttnViT(VisionTransformer):
         if drop_path_mode not in ('linear', 'constant'):
             raise ValueError(f'drop_path_mode must be "linear" or '
                              f'"constant", got {drop_path_mode!r}')
+        if init_scheme not in ('mmpretrain', 'xavier'):
+            raise ValueError(f'init_scheme must be "mmpretrain" or '
+                             f'"xavier", got {init_scheme!r}')
         settings = self.arch_zoo[arch.lower()] if isinstance(arch,
                                                              str) else arch
         num_layers = settings['num_layers']
@@ -68,29 +89,53 @@ class AttnViT(VisionTransformer):
                 raise ValueError(f'last_heads={last_heads} does not divide '
                                  f'embed_dims={settings["embed_dims"]}')
             layer_cfgs[-1].setdefault('num_heads', last_heads)
+        if pretrained is not None:
+            if init_cfg is not None:
+                raise ValueError('give the checkpoint either as pretrained '
+                                 'or in init_cfg, not both')
+            init_cfg = dict(type='Pretrained', checkpoint=pretrained)
         super().__init__(
             arch=arch,
             drop_path_rate=drop_path_rate,
             layer_cfgs=layer_cfgs,
+            init_cfg=init_cfg,
             **kwargs)
         self.pos_embed_type = pos_embed_type
+        self.init_scheme = init_scheme
         if pos_embed_type == 'sincos':
             self.pos_embed.requires_grad = False
 
     def init_weights(self) -> None:
-        """Initialise as mmpretrain does, then set the sin-cos table.
+        """Initialise by ``init_scheme``, then set the sin-cos table.
 
-        An ``mmir.StrictPretrained`` ``init_cfg`` is applied last (see
-        :func:`~mmir.models.utils.strict_pretrained_last`).
+        A checkpoint ``init_cfg`` (``Pretrained``, ``mmir.StrictPretrained``)
+        is applied last (see :func:`~mmir.models.utils.pretrained_last`).
         """
-        with strict_pretrained_last(self):
+        with pretrained_last(self):
             super().init_weights()
+            if self.init_scheme == 'xavier':
+                self._init_xavier()
             if self.pos_embed_type == 'sincos':
                 table = build_2d_sincos_position_embedding(
                     self.patch_resolution,
                     self.embed_dims,
                     cls_token=self.num_extra_tokens > 0)
                 self.pos_embed.data.copy_(table.float())
+
+    def _init_xavier(self) -> None:
+        """MAE's and UNIP's initialisation (see ``init_scheme``)."""
+        for module in self.modules():
+            if isinstance(module, nn.Linear):
+                nn.init.xavier_uniform_(module.weight)
+                if module.bias is not None:
+                    nn.init.zeros_(module.bias)
+            elif isinstance(module, nn.LayerNorm):
+                nn.init.ones_(module.weight)
+                nn.init.zeros_(module.bias)
+        kernel = self.patch_embed.projection.weight
+        nn.init.xavier_uniform_(kernel.data.view(kernel.shape[0], -1))
+        if self.cls_token is not None:
+            nn.init.normal_(self.cls_token, std=0.02)
 
     def _prepare_pos_embed(self, state_dict: dict, prefix: str, *args,
                            **kwargs) -> None:
@@ -129,12 +174,39 @@ class AttnViT(VisionTransformer):
             num_extra_tokens=self.num_extra_tokens)
         return self.pre_norm(self.drop_after_pos(tokens)), patch_resolution
 
+    def iter_attention(self, x: torch.Tensor,
+                       block_indices: Sequence[int]) -> Iterator[LayerLogits]:
+        """Yield the attention logits of the given blocks, one at a time.
+
+        Only what the result needs runs: blocks after the last requested
+        one are skipped, and that block computes its q and k only.  A
+        consumer that drops each tensor before the next holds the logits of
+        one block at a time.
+
+        Args:
+            x (torch.Tensor): Images, shape (B, C, H, W).
+            block_indices (Sequence[int]): 0-based block indices; negative
+                values count from the end.
+
+        Yields:
+            Tuple[int, torch.Tensor]: In block order, the 0-based index and
+            the scaled pre-softmax logits (B, heads, N, N), CLS token
+            included.
+        """
+        indices = {i % self.num_layers for i in block_indices}
+        if not indices:
+            raise ValueError('block_indices must not be empty')
+        last = max(indices)
+        tokens, _ = self.embed(x)
+        for i, layer in enumerate(self.layers[:last + 1]):
+            if i in indices:
+                yield i, attention_logits(layer.attn, layer.ln1(tokens))
+            if i < last:
+                tokens = layer(tokens)
+
     def forward_attention(self, x: torch.Tensor,
                           block_indices: Sequence[int]) -> List[torch.Tensor]:
         """Return the attention logits of the given blocks.
-
-        Only what the result needs runs: blocks after the last requested
-        one are skipped, and that block computes its q and k only.
 
         Args:
             x (torch.Tensor): Images, shape (B, C, H, W).
@@ -142,21 +214,11 @@ class AttnViT(VisionTransformer):
                 values count from the end.
 
         Returns:
-            List[torch.Tensor]: For each index, in order, the scaled
-            pre-softmax logits (B, heads, N, N), CLS token included.
+            List[torch.Tensor]: For each index, in order, the logits of
+            :meth:`iter_attention`.
         """
-        indices = [i % self.num_layers for i in block_indices]
-        if not indices:
-            raise ValueError('block_indices must not be empty')
-        last = max(indices)
-        logits = {}
-        tokens, _ = self.embed(x)
-        for i, layer in enumerate(self.layers[:last + 1]):
-            if i in indices:
-                logits[i] = attention_logits(layer.attn, layer.ln1(tokens))
-            if i < last:
-                tokens = layer(tokens)
-        return [logits[i] for i in indices]
+        logits = dict(self.iter_attention(x, block_indices))
+        return [logits[i % self.num_layers] for i in block_indices]
 
 
 def _is_square(count: int) -> bool:

@@ -5,7 +5,7 @@ from typing import Optional
 from mmpretrain.models.selfsup import MAE
 
 from mmir.registry import MODELS
-from ..utils import selfsup_preprocessor, strict_pretrained_last
+from ..utils import selfsup_preprocessor, pretrained_last
 
 
 @MODELS.register_module()
@@ -78,6 +78,11 @@ class PADMAE(MAE):
             getattr(self.neck, name).requires_grad_(False)
 
     def init_weights(self) -> None:
-        """Initialise the parts, then load a ``mmir.StrictPretrained``."""
-        with strict_pretrained_last(self):
+        """Initialise the parts, then load a checkpoint ``init_cfg``.
+
+        mmpretrain's ``MAEViT`` and decoder re-draw weights after their
+        parent's initialisation, so a model-level checkpoint is applied last
+        (see :func:`~mmir.models.utils.pretrained_last`).
+        """
+        with pretrained_last(self):
             super().init_weights()

@@ -8,8 +8,8 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 from mmengine.optim import build_optim_wrapper
 
-from .conftest import REPO
-from .test_configs import strip_pretrained
+from ..conftest import REPO
+from .helpers import strip_pretrained
 
 UNIP = osp.join(REPO, 'configs', 'unip')
 BENCH = osp.join(UNIP, 'benchmarks', 'mmseg')

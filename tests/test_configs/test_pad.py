@@ -7,8 +7,8 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import MODELS, DefaultScope
 
-from .conftest import REPO
-from .test_configs import strip_pretrained
+from ..conftest import REPO
+from .helpers import strip_pretrained
 
 PAD = osp.join(REPO, 'configs', 'pad')
 PRETRAIN = 'pad_vit-base-p16_8xb256-amp-coslr-100e_msip.py'

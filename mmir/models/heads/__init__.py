@@ -1,0 +1,4 @@
+# Copyright (c) mmir contributors. All rights reserved.
+from .attention_distill_head import AttentionDistillHead
+
+__all__ = ['AttentionDistillHead']
