@@ -2,7 +2,7 @@
 # Copyright (c) mmir contributors. All rights reserved.
 # The UNIP chain on SynthIR, with the standard tools only (README's
 # `make demo`):
-#   1. generate SynthIR and its InfMix-style list (if missing);
+#   1. generate SynthIR and its InfMix-style list (anew, in data/synthir);
 #   2. pre-train a tiny MAE teacher;
 #   3. distil it into the student with NMI-HAD (teacher layer by NMI);
 #   4. fine-tune the student with LL-FPN + UPerNet, and the same model from
@@ -21,13 +21,12 @@ seg_cfg=$configs/upernet-llfpn_vit-tiny-p8_unip-pre_1xb8-1k_synthir-soda-64x64.p
 last() { cat "$1/last_checkpoint"; }
 step() { echo "[demo] $*" >&2; }
 
-if [ ! -f $synthir/meta.json ]; then
-    step 'generating SynthIR'
-    python tools/dataset_converters/make_synthir.py --out-dir $synthir >&2
-fi
-if [ ! -f $synthir/lists/infmix_synthir.txt ]; then
-    python tools/dataset_converters/infmix.py $synthir --synthir >&2
-fi
+# Always generated anew (seconds), so a tree left by an older generator
+# never stands in for the current one.
+step 'generating SynthIR'
+rm -rf "$synthir"
+python tools/dataset_converters/make_synthir.py --out-dir $synthir >&2
+python tools/dataset_converters/infmix.py $synthir --synthir >&2
 step 'pre-training the MAE teacher'
 python tools/train.py $teacher_cfg --work-dir "$work/teacher" >&2
 step 'NMI-HAD distillation'

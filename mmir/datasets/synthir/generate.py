@@ -8,7 +8,7 @@ import numpy as np
 
 from ..class_names import SYNTHIR_CLASSES
 from ..intensity import percentile_stretch
-from .layouts import SPLITS, _write, build_layouts
+from .layouts import SPLITS, SegLayout, _write, build_layouts
 from .scene import CENTIKELVIN, render_scene
 
 LAYOUTS = ('soda', 'mfnet', 'scut_seg', 'coco')
@@ -50,7 +50,9 @@ def generate_synthir(out_dir: str,
     ``out_dir/radiometric/<stem>.png`` holds the 16-bit images
     (centikelvin); each layout writes the 8-bit images (percentile 1-99
     automatic gain control) with labels in its own dataset's format;
-    ``out_dir/meta.json`` records what was generated.
+    ``out_dir/meta.json`` records what was generated, including the id of
+    each class in the label maps of each segmentation layout
+    (``label_ids``).
 
     Args:
         out_dir (str): Root folder of the tree.
@@ -91,6 +93,11 @@ def generate_synthir(out_dir: str,
         height=height,
         width=width,
         layouts=list(layouts),
+        label_ids={
+            name: writer.label_ids()
+            for name, writer in zip(layouts, writers)
+            if isinstance(writer, SegLayout)
+        },
         splits={split: len(stems)
                 for split, stems in splits.items()},
         num_objects=num_objects)

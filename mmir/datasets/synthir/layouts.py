@@ -79,6 +79,23 @@ class SegLayout:
         self.lut = _label_lut(classes, renames)
         self.split_files = split_files
 
+    def label_ids(self, names: Sequence[str] = SYNTHIR_CLASSES
+                  ) -> Dict[str, int]:
+        """SynthIR class name -> id in this layout's label maps.
+
+        Args:
+            names (Sequence[str]): SynthIR's class names, in id order.
+                Defaults to ``SYNTHIR_CLASSES``.
+
+        Returns:
+            Dict[str, int]: The classes this layout keeps apart; those it
+            merges into its background (id 0) are left out.
+        """
+        return {
+            name: int(self.lut[i])
+            for i, name in enumerate(names) if i == 0 or self.lut[i]
+        }
+
     def write(self, out_dir: str, stem: str, image: np.ndarray,
               scene: Scene) -> None:
         """Write one image and its label map."""

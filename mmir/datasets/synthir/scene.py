@@ -2,8 +2,9 @@
 """Rendering of one synthetic thermal scene.
 
 A scene is built in kelvin: a cold sky above a horizon, ground at ambient
-temperature, a road, buildings and trees, then warm objects (people, cars,
-bicycles) placed with a simple perspective (nearer is lower and larger).
+temperature, a warmer road, buildings and trees, then objects placed with a
+simple perspective (nearer is lower and larger): warm people and cars, and
+bicycles colder than the ground (ridden ones carry a warm rider).
 The temperature field is softened at edges and passed through a sensor
 model: vignetting, fixed-pattern column stripes and temporal noise.  The
 result is stored as 16-bit radiometric counts in centikelvin.
@@ -14,11 +15,12 @@ from typing import Dict, List
 import cv2
 import numpy as np
 
-from ..class_names import SYNTHIR_CLASSES
-
-CLASS_ID = {name: i for i, name in enumerate(SYNTHIR_CLASSES)}
+from .canvas import Canvas
+from .objects import bicycle, car, person
 INSTANCE_CLASSES = ('person', 'car', 'bicycle')
 INSTANCE_PROBS = (0.45, 0.35, 0.2)
+# Share of the bicycles that are ridden (the rest are parked).
+RIDDEN_PROB = 0.6
 CENTIKELVIN = 100.0
 
 
@@ -39,46 +41,7 @@ class Scene:
     instances: List[Dict] = field(default_factory=list)
 
 
-class _Canvas:
-    """Temperature, label and instance maps painted region by region."""
-
-    def __init__(self, height: int, width: int, ambient: float,
-                 rng: np.random.Generator) -> None:
-        self.height, self.width = height, width
-        self.rng = rng
-        smooth = cv2.resize(
-            rng.normal(0.0, 1.0, (4, 4)).astype(np.float32), (width, height),
-            interpolation=cv2.INTER_CUBIC)
-        self.temp = ambient + smooth
-        self.label = np.zeros((height, width), np.uint8)
-        self.instance = np.zeros((height, width), np.int32)
-
-    def blank(self) -> np.ndarray:
-        """Return an empty uint8 mask to draw a region on with value 1."""
-        return np.zeros((self.height, self.width), np.uint8)
-
-    def paint(self, mask: np.ndarray, temperature: float, class_name: str,
-              instance_id: int = 0) -> np.ndarray:
-        """Fill the pixels of ``mask`` with a class and a temperature.
-
-        Args:
-            mask (np.ndarray): uint8 mask from :meth:`blank`, 1 inside.
-            temperature (float): Temperature in kelvin of the region.
-            class_name (str): A name in ``SYNTHIR_CLASSES``.
-            instance_id (int): Object id, 0 for stuff. Defaults to 0.
-
-        Returns:
-            np.ndarray: The boolean mask that was painted.
-        """
-        region = mask.astype(bool)
-        texture = self.rng.normal(0.0, 0.3, region.sum())
-        self.temp[region] = temperature + texture
-        self.label[region] = CLASS_ID[class_name]
-        self.instance[region] = instance_id
-        return region
-
-
-def _stuff(canvas: _Canvas, horizon: int, ambient: float) -> None:
+def _stuff(canvas: Canvas, horizon: int, ambient: float) -> None:
     """Paint sky, buildings, trees and road."""
     rng, h, w = canvas.rng, canvas.height, canvas.width
     sky = ambient - rng.uniform(15, 30)
@@ -117,85 +80,38 @@ def _stuff(canvas: _Canvas, horizon: int, ambient: float) -> None:
                      [left + half_bottom, h - 1], [left - half_bottom, h - 1]],
                     np.int32)
     canvas.paint(
-        cv2.fillPoly(canvas.blank(), [road], 1), ambient + rng.uniform(0, 8),
+        cv2.fillPoly(canvas.blank(), [road], 1), ambient + rng.uniform(4, 10),
         'road')
 
 
-def _person(canvas: _Canvas, x: int, foot: int, size: float,
-            instance_id: int) -> None:
-    """Paint a standing person of height ``size`` with feet at ``foot``."""
-    rng = canvas.rng
-    body = rng.uniform(302, 306)
-    half = max(int(size * 0.15), 1)
-    head = max(int(size * 0.1), 1)
-    top = foot - int(size)
+def _objects(canvas: Canvas, horizon: int, ambient: float) -> List[str]:
+    """Paint 1-6 objects far to near and return the category of each id.
 
-    mask = canvas.blank()
-    cv2.rectangle(mask, (x - half, top + 2 * head), (x + half, foot), 1, -1)
-    cv2.circle(mask, (x, top + head), head, 1, -1)
-    canvas.paint(mask, body, 'person', instance_id)
-    canvas.temp[top:top + 2 * head, x - head:x + head + 1] += 2.0
-
-
-def _car(canvas: _Canvas, x: int, bottom: int, size: float,
-         instance_id: int, ambient: float) -> None:
-    """Paint a car of height ``size`` seen from the side."""
-    rng = canvas.rng
-    half = int(size)
-    wheel = max(int(size * 0.2), 1)
-    top = bottom - int(size)
-
-    mask = canvas.blank()
-    cv2.rectangle(mask, (x - half, bottom - int(size * 0.6)),
-                  (x + half, bottom - wheel), 1, -1)
-    cv2.rectangle(mask, (x - half // 2, top), (x + half // 2, bottom), 1, -1)
-    for cx in (x - half + wheel, x + half - wheel):
-        cv2.circle(mask, (cx, bottom - wheel), wheel, 1, -1)
-    region = canvas.paint(mask, ambient + rng.uniform(2, 8), 'car',
-                          instance_id)
-    hot = np.zeros_like(region)
-    hot[bottom - 2 * wheel:bottom + 1] = True
-    engine = slice(x + half // 2, x + half + 1) if rng.random() < 0.5 else \
-        slice(max(x - half, 0), x - half // 2)
-    hot[bottom - int(size * 0.6):bottom + 1, engine] = True
-    canvas.temp[region & hot] = rng.uniform(310, 330)
-
-
-def _bicycle(canvas: _Canvas, x: int, bottom: int, size: float,
-             instance_id: int, ambient: float) -> None:
-    """Paint a bicycle (two wheels and a frame) of height ``size``."""
-    radius = max(int(size * 0.35), 2)
-    thick = max(int(size * 0.08), 1)
-    axle = bottom - radius
-
-    mask = canvas.blank()
-    for cx in (x - radius, x + radius):
-        cv2.circle(mask, (cx, axle), radius, 1, thick)
-    cv2.line(mask, (x - radius, axle), (x, axle - radius), 1, thick)
-    cv2.line(mask, (x, axle - radius), (x + radius, axle), 1, thick)
-    cv2.line(mask, (x, axle - radius), (x, bottom - int(size)), 1, thick)
-    canvas.paint(mask, ambient + canvas.rng.uniform(-1, 3), 'bicycle',
-                 instance_id)
-
-
-def _objects(canvas: _Canvas, horizon: int, ambient: float) -> List[str]:
-    """Paint 1-6 objects far to near and return their category names."""
+    A ridden bicycle brings its rider, a person with the next id.
+    """
     rng, h, w = canvas.rng, canvas.height, canvas.width
     count = int(rng.integers(1, 7))
-    categories = rng.choice(INSTANCE_CLASSES, count, p=INSTANCE_PROBS)
+    names = rng.choice(INSTANCE_CLASSES, count, p=INSTANCE_PROBS)
     bottoms = np.sort(rng.uniform(horizon + 2, h, count)).astype(int)
-    for instance_id, (name, bottom) in enumerate(
-            zip(categories, bottoms), start=1):
+    categories: List[str] = []
+    for name, bottom in zip(names, bottoms):
+        categories.append(str(name))
+        instance_id = len(categories)
         depth = (bottom - horizon) / max(h - horizon, 1)
         size = max(h * (0.12 + 0.45 * depth), 6.0)
         x = int(rng.uniform(0.05, 0.95) * w)
         if name == 'person':
-            _person(canvas, x, bottom, size, instance_id)
+            person(canvas, x, bottom, size, instance_id)
         elif name == 'car':
-            _car(canvas, x, bottom, size * 0.5, instance_id, ambient)
+            car(canvas, x, bottom, size * 0.5, instance_id, ambient)
         else:
-            _bicycle(canvas, x, bottom, size * 0.6, instance_id, ambient)
-    return [str(name) for name in categories]
+            rider_id = None
+            if rng.random() < RIDDEN_PROB:
+                categories.append('person')
+                rider_id = len(categories)
+            bicycle(canvas, x, bottom, size * 0.6, instance_id, ambient,
+                     rider_id)
+    return categories
 
 
 def _boxes(instance: np.ndarray, categories: List[str]) -> List[Dict]:
@@ -237,7 +153,7 @@ def render_scene(rng: np.random.Generator, height: int, width: int) -> Scene:
         raise ValueError(f'scenes need at least 16x16 px, got {height}x'
                          f'{width}')
     ambient = rng.uniform(275, 295)
-    canvas = _Canvas(height, width, ambient, rng)
+    canvas = Canvas(height, width, ambient - rng.uniform(1, 4), rng)
     horizon = int(rng.uniform(0.3, 0.5) * height)
     _stuff(canvas, horizon, ambient)
     categories = _objects(canvas, horizon, ambient)
