@@ -1,7 +1,7 @@
 # Copyright (c) mmir contributors. All rights reserved.
 """mmir: self-supervised pre-training and dense prediction on infrared."""
 import _mmir_scope
-from .utils.checkpoint import register_checkpoint_safe_globals
+from .checkpoint import register_checkpoint_safe_globals
 from .utils.dependency import warn_if_unsupported_versions
 from .version import __version__, version_info
 

@@ -34,7 +34,7 @@ MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['mmir.models'])
 WEIGHT_INITIALIZERS = Registry(
     'weight initializer',
     parent=MMENGINE_WEIGHT_INITIALIZERS,
-    locations=['mmir.models'])
+    locations=['mmir.checkpoint.strict_pretrained'])
 OPTIM_WRAPPER_CONSTRUCTORS = Registry(
     'optimizer wrapper constructor',
     parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,

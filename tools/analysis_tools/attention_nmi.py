@@ -35,10 +35,10 @@ from matplotlib.ticker import MaxNLocator
 from mmengine.config import Config
 from mmpretrain.models import VisionTransformer
 
+from mmir.checkpoint import (KEY_MAPS, load_strict, map_keys,
+                             read_state_dict)
 from mmir.models import AttnViT
 from mmir.models.utils import attention_nmi, closest_layer
-from mmir.utils.checkpoint import load_strict, read_state_dict
-from mmir.utils.key_maps import KEY_MAPS, map_keys
 
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 # UNIP's infrared statistics, used when a config has no data_preprocessor.

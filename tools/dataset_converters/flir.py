@@ -1,7 +1,7 @@
 # Copyright (c) mmir contributors. All rights reserved.
 """Convert a FLIR ADAS release (v1 or v2, thermal) to a 3-class COCO tree
 (see docs/datasets/downstream.md)."""
-from mmir.datasets.converters.common import converter_parser, run_and_report
+from mmir.datasets.converters.cli import converter_parser, run_and_report
 from mmir.datasets.converters.flir import convert
 
 

@@ -1,7 +1,7 @@
 # Copyright (c) mmir contributors. All rights reserved.
 """Convert the MFNet release to mmir's thermal-only MFNet-T layout (see
 docs/datasets/downstream.md)."""
-from mmir.datasets.converters.common import converter_parser, run_and_report
+from mmir.datasets.converters.cli import converter_parser, run_and_report
 from mmir.datasets.converters.mfnet import convert
 
 

@@ -3,7 +3,8 @@
 the mmseg fine-tuning configs."""
 import argparse
 
-from mmir.utils.checkpoint_convert import describe, mmir_to_mmseg
+from mmir.checkpoint import describe
+from mmir.checkpoint.formats import mmir_to_mmseg
 
 
 def parse_args() -> argparse.Namespace:

@@ -5,7 +5,8 @@ with an ``mmir.AdapterMAEViT`` backbone, whose ``backbone.`` weights the
 fine-tuning configs load."""
 import argparse
 
-from mmir.utils.checkpoint_convert import describe, pad_to_mmir
+from mmir.checkpoint import describe
+from mmir.checkpoint.formats import pad_to_mmir
 
 
 def parse_args() -> argparse.Namespace:

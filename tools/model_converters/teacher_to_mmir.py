@@ -3,7 +3,8 @@
 (mmpretrain names; use it with ``teacher_key_map='mmpretrain'``)."""
 import argparse
 
-from mmir.utils.checkpoint_convert import describe, teacher_to_mmir
+from mmir.checkpoint import describe
+from mmir.checkpoint.formats import teacher_to_mmir
 
 
 def parse_args() -> argparse.Namespace:

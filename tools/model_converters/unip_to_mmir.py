@@ -3,7 +3,8 @@
 mmir checkpoint whose ``backbone.`` weights the fine-tuning configs load."""
 import argparse
 
-from mmir.utils.checkpoint_convert import describe, unip_to_mmir
+from mmir.checkpoint import describe
+from mmir.checkpoint.formats import unip_to_mmir
 
 
 def parse_args() -> argparse.Namespace:

@@ -23,7 +23,8 @@ from typing import Dict, List, Tuple
 
 from ..class_names import FLIR_CATEGORIES
 from ..problems import DatasetError, raise_if_problems
-from .common import place, read_image
+from .image_checks import read_image
+from .output_tree import place
 
 SPLITS = ('train', 'val')
 LAYOUTS = {

@@ -11,7 +11,7 @@ UNIP and PAD authors validate on.
 import os.path as osp
 
 from ..class_names import MFNET_CLASSES
-from .common import convert_seg_tree
+from .seg_tree import convert_seg_tree
 
 SPLITS = ('train', 'val', 'test')
 OUT_SPLITS = {

@@ -9,7 +9,7 @@ uint8 id maps), ``train.txt`` and ``val.txt``.
 import os.path as osp
 
 from ..class_names import SCUT_SEG_CLASSES
-from .common import convert_seg_tree
+from .seg_tree import convert_seg_tree
 
 SPLITS = ('train', 'val')
 

@@ -9,7 +9,7 @@ keeps that layout, with labels rewritten as plain uint8 id maps.
 import os.path as osp
 
 from ..class_names import SODA_CLASSES
-from .common import convert_seg_tree
+from .seg_tree import convert_seg_tree
 
 SUBDIR = 'InfraredSemanticLabel'
 IMG_DIR, ANN_DIR = 'JPEGImages', 'SegmentationClassPNG'

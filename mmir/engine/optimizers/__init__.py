@@ -1,4 +1,8 @@
 # Copyright (c) mmir contributors. All rights reserved.
-from .seg_layer_decay import SegLayerDecayOptimWrapperConstructor
+from .backbone_layer_decay import (BackboneLayerDecayOptimWrapperConstructor,
+                                   SegLayerDecayOptimWrapperConstructor)
 
-__all__ = ['SegLayerDecayOptimWrapperConstructor']
+__all__ = [
+    'BackboneLayerDecayOptimWrapperConstructor',
+    'SegLayerDecayOptimWrapperConstructor'
+]

@@ -9,10 +9,9 @@ from mmengine.logging import MMLogger, print_log
 from mmpretrain.models.selfsup import BaseSelfSupervisor
 from mmpretrain.structures import DataSample
 
+from mmir.checkpoint import load_strict, map_keys, read_state_dict
 from mmir.registry import MODELS
-from mmir.utils.checkpoint import load_strict, read_state_dict
-from mmir.utils.key_maps import map_keys
-from ..utils import (attention_nmi, closest_layer, pretrained_last,
+from ..utils import (attention_nmi, closest_layer, freeze, pretrained_last,
                      selfsup_preprocessor)
 
 
@@ -49,7 +48,7 @@ class NMIHAD(BaseSelfSupervisor):
         teacher_checkpoint (str, optional): Teacher weights, loaded by
             :meth:`init_weights` with a strict key check. Defaults to None.
         teacher_key_map (str): Format of that file, a key of
-            ``mmir.utils.key_maps.KEY_MAPS`` ('timm_vit' for the official
+            ``mmir.checkpoint.KEY_MAPS`` ('timm_vit' for the official
             MAE, DINO and iBOT files). Defaults to 'mmpretrain'.
         teacher_prefix (str): Prefix of the teacher weights inside the file,
             e.g. 'backbone.'. Defaults to ''.
@@ -109,11 +108,11 @@ class NMIHAD(BaseSelfSupervisor):
         if nmi_chunk < 1:
             raise ValueError(f'nmi_chunk must be >= 1, got {nmi_chunk}')
         self.nmi_chunk = nmi_chunk
-        self.teacher.requires_grad_(False)
+        freeze(self.teacher)
 
     @property
     def teacher(self) -> torch.nn.Module:
-        """The frozen teacher ViT."""
+        """The teacher ViT, frozen by :func:`~mmir.models.utils.freeze`."""
         return self.target_generator
 
     def init_weights(self) -> None:
@@ -146,12 +145,6 @@ class NMIHAD(BaseSelfSupervisor):
                 logger='current',
                 level=logging.WARNING)
         self.teacher_block.fill_(self.configured_block)
-
-    def train(self, mode: bool = True) -> 'NMIHAD':
-        """Set the mode; the teacher always stays in eval mode."""
-        super().train(mode)
-        self.teacher.eval()
-        return self
 
     @torch.no_grad()
     def select_teacher_layer(self, images: torch.Tensor) -> List[float]:

@@ -5,7 +5,7 @@ from typing import Optional
 from mmpretrain.models.selfsup import MAE
 
 from mmir.registry import MODELS
-from ..utils import selfsup_preprocessor, pretrained_last
+from ..utils import freeze, pretrained_last, selfsup_preprocessor
 
 
 @MODELS.register_module()
@@ -20,8 +20,10 @@ class PADMAE(MAE):
     ``neck.decoder_embed``.  What trains: the adapters with their scale
     predictors (see :class:`~mmir.engine.hooks.PADScaleWarmupHook`), the
     decoder blocks, the decoder norm, the prediction head and the mask
-    token.  Frozen parameters have ``requires_grad=False``: they get no
-    gradient tensors and autograd skips their backward work.
+    token.  The frozen parts are frozen by
+    :func:`~mmir.models.utils.freeze` with ``eval_mode=False``: their
+    weights get no gradient, and they stay in the model's mode, as in PAD,
+    whose adapters inside the frozen blocks train with dropout.
 
     With ``frozen_encoder=False`` everything trains: PAD's continual full
     pre-training baseline, with a plain ``MAEViT``.
@@ -71,11 +73,12 @@ class PADMAE(MAE):
             raise ValueError(
                 f'frozen_encoder=True needs a backbone with adapters, got '
                 f'{type(self.backbone).__name__} without any')
-        self.backbone.requires_grad_(False)
+        # Weights only: PAD trains in train mode throughout.
+        freeze(self.backbone, eval_mode=False)
         for adapter in adapters:
             adapter.requires_grad_(True)
         for name in self.FROZEN_NECK:
-            getattr(self.neck, name).requires_grad_(False)
+            freeze(getattr(self.neck, name), eval_mode=False)
 
     def init_weights(self) -> None:
         """Initialise the parts, then load a checkpoint ``init_cfg``.

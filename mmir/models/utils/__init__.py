@@ -1,9 +1,10 @@
 # Copyright (c) mmir contributors. All rights reserved.
 from .attention_nmi import attention_nmi, closest_layer
+from .freeze import freeze, is_frozen
+from .pretrained_last import pretrained_last
 from .selfsup_preprocessor import selfsup_preprocessor
-from .strict_pretrained import StrictPretrainedInit, pretrained_last
 
 __all__ = [
-    'attention_nmi', 'closest_layer',
-    'selfsup_preprocessor', 'StrictPretrainedInit', 'pretrained_last'
+    'attention_nmi', 'closest_layer', 'freeze', 'is_frozen',
+    'selfsup_preprocessor', 'pretrained_last'
 ]

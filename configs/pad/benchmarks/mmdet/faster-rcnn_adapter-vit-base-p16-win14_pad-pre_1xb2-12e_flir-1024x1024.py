@@ -54,7 +54,7 @@ model = dict(
 # position embedding; lr x 0.7^(12 - i) in block i, x 1 after the backbone.
 optim_wrapper = dict(
     type='AmpOptimWrapper',
-    constructor='mmir.SegLayerDecayOptimWrapperConstructor',
+    constructor='mmir.BackboneLayerDecayOptimWrapperConstructor',
     optimizer=dict(
         type='AdamW', lr=1e-4, betas=(0.9, 0.999), weight_decay=0.1),
     paramwise_cfg=dict(

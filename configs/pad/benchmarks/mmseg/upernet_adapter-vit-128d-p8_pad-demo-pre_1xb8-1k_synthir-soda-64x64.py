@@ -43,6 +43,6 @@ model = dict(
     decode_head=dict(in_channels=[embed_dims] * 4),
     auxiliary_head=dict(in_channels=embed_dims))
 optim_wrapper = dict(
-    constructor='mmir.SegLayerDecayOptimWrapperConstructor',
+    constructor='mmir.BackboneLayerDecayOptimWrapperConstructor',
     paramwise_cfg=dict(
         layer_decay_rate=0.65, bias_decay_mult=0.0, flat_decay_mult=0.0))

@@ -14,6 +14,6 @@ model = dict(
     auxiliary_head=dict(num_classes=21),
     test_cfg={{_base_.slide_test_cfg}})
 optim_wrapper = dict(
-    constructor='mmir.SegLayerDecayOptimWrapperConstructor',
+    constructor='mmir.BackboneLayerDecayOptimWrapperConstructor',
     paramwise_cfg=dict(
         layer_decay_rate=0.85, bias_decay_mult=0.0, flat_decay_mult=0.0))

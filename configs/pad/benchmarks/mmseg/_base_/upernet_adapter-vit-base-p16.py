@@ -37,7 +37,7 @@ model = dict(
 # the position embedding, the CLS token and the relative position tables.
 # Fine-tuning configs merge it into their schedule's optim_wrapper.
 layer_decay_optim_wrapper = dict(
-    constructor='mmir.SegLayerDecayOptimWrapperConstructor',
+    constructor='mmir.BackboneLayerDecayOptimWrapperConstructor',
     paramwise_cfg=dict(
         layer_decay_rate=0.65,
         bias_decay_mult=0.0,
