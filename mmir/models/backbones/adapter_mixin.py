@@ -48,6 +48,9 @@ class AdapterMixin:
             layer = self.layers[i]
             layer.ffn = AdaptedFFN(layer.ffn,
                                    Adapter(self.embed_dims, **adapter_cfg))
+        # The backbone froze its first blocks before the adapters existed.
+        if getattr(self, 'frozen_stages', 0) > 0:
+            self._freeze_stages()
 
     def adapters(self) -> List[Adapter]:
         """The adapters, in block order."""

@@ -41,3 +41,12 @@ def test_equals_the_plain_backbone_at_init(pair):
     assert len(ours) == len(theirs)
     for a, b in zip(ours, theirs):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize('frozen_stages', [1, 2])
+def test_frozen_stages_freeze_their_adapters_too(frozen_stages):
+    model = AdapterViT(frozen_stages=frozen_stages, **VIT)
+    for i, layer in enumerate(model.layers):
+        frozen = i < frozen_stages
+        assert all(p.requires_grad != frozen
+                   for p in layer.ffn.adapter.parameters()), i

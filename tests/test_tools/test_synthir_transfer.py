@@ -1,0 +1,57 @@
+# Copyright (c) mmir contributors. All rights reserved.
+"""tools/benchmarks/synthir_transfer.py end to end on a tiny budget."""
+import json
+import os.path as osp
+
+import pytest
+
+from mmir.utils.transfer_results import (parse_markdown_table,
+                                         read_results, summarise)
+from ..conftest import run_tool
+
+ARGS = [
+    'tools/benchmarks/synthir_transfer.py', '--tiny', '--methods', 'unip',
+    'pad', '--budgets', '2', '--seeds', '0'
+]
+
+
+@pytest.fixture(scope='module')
+def benchmark(tmp_path_factory):
+    work = str(tmp_path_factory.mktemp('synthir_transfer'))
+    out = run_tool(ARGS + ['--work-dir', work]).stdout
+    return work, out
+
+
+def test_chain_writes_table_plot_and_results(benchmark):
+    work, out = benchmark
+    for name in ('table.md', 'transfer.png', 'results.json'):
+        assert osp.getsize(osp.join(work, name)) > 0, name
+    with open(osp.join(work, 'table.md')) as file:
+        table = file.read()
+    assert table in out
+    runs = json.load(open(osp.join(work, 'results.json')))['runs']
+    assert {(r['method'], r['protocol']) for r in runs} == {
+        (m, p) for m in ('unip', 'pad') for p in ('ft', 'lp')}
+    parsed = parse_markdown_table(table)
+    expected = summarise(runs)
+    assert set(parsed) == set(expected)
+    for key, (mean, std, count) in expected.items():
+        assert parsed[key] == (round(mean, 2), round(std, 2), count)
+    assert '| itpn | pending' in table and '| cim | pending' in table
+    nmi = json.load(open(osp.join(work, 'results.json')))['teacher_nmi']
+    assert len(nmi) == 6 and all(0 <= v <= 1 for v in nmi)
+    assert 'teacher attention NMI by layer: 1:' in out
+
+
+def test_rerun_resumes_without_training(benchmark):
+    work, out = benchmark
+    results = osp.join(work, 'results')
+    before = read_results([osp.join(results, f) for f in sorted(
+        __import__('os').listdir(results))])
+    again = run_tool(ARGS + ['--work-dir', work])
+    assert 'pre-training' in again.stderr
+    assert '_seed0' not in again.stderr, 'no run is trained again'
+    after = read_results([osp.join(results, f) for f in sorted(
+        __import__('os').listdir(results))])
+    assert after == before
+    assert again.stdout == out

@@ -1,0 +1,325 @@
+# Copyright (c) mmir contributors. All rights reserved.
+"""SynthIR transfer benchmark: what pre-training buys with few labels.
+
+Protocol (``mmir.datasets.synthir.transfer``): a pool of unlabelled SynthIR
+frames for pre-training, a labelled tree with disjoint seeds split into
+label budgets (nested), a validation split and a fixed test split.
+
+Chain, with the standard tools (``tools/train.py``, ``tools/test.py``):
+
+1. pre-train on the pool what the chosen methods need: the demo MAE
+   teacher, UNIP (NMI-HAD from that teacher, layer by NMI) and PAD
+   (adapters on that teacher);
+2. print the teacher's per-layer attention NMI and plot it
+   (``tools/analysis_tools/attention_nmi.py`` on validation frames);
+3. for every method, protocol (``ft``: fine-tuning with UPerNet; ``lp``:
+   linear probing of the frozen backbone), label budget and seed, train
+   on ``train_<budget>.txt`` (validation on ``val.txt``) and test on
+   ``test.txt``;
+4. write ``table.md`` (mean ± std over seeds), ``results.json`` and
+   ``transfer.png`` (mIoU against label budget) under the work dir, and
+   print the table.
+
+Every finished step leaves a file, and a rerun skips it, so an interrupted
+run resumes where it stopped (an interrupted training resumes from its
+last checkpoint).  Methods not landed yet are listed as pending.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from typing import Dict, List, Optional
+
+from mmengine.config import Config
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, REPO)
+
+from mmir.datasets.synthir.transfer import (  # noqa: E402
+    TransferProtocol, make_transfer_data)
+from mmir.utils.transfer_results import (markdown_table, plot,  # noqa: E402
+                                         read_results, run_name, summarise,
+                                         write_result)
+
+PRETRAIN = dict(
+    teacher='configs/demo/mae_vit-128d-p8_1xb16-400i_synthir-64px.py',
+    unip='configs/demo/unip_vit-tiny-p8_mae-auto_1xb16-300i_synthir-64px.py',
+    pad='configs/pad/pad_vit-128d-p8_demo-mae-pre_1xb16-200i_synthir-64px.py')
+DOWNSTREAM = {
+    ('ft', '64d'): 'configs/demo/'
+    'upernet-llfpn_vit-tiny-p8_unip-pre_1xb8-1k_synthir-soda-64x64.py',
+    ('ft', '128d'): 'configs/pad/benchmarks/mmseg/'
+    'upernet_adapter-vit-128d-p8_pad-demo-pre_1xb8-1k_synthir-soda-64x64.py',
+    ('lp', '64d'): 'configs/synthir_transfer/'
+    'linear_vit-64d-p8_1xb8-300i_synthir-transfer-64x64.py',
+    ('lp', '128d'): 'configs/synthir_transfer/'
+    'linear_vit-128d-p8_1xb8-300i_synthir-transfer-64x64.py',
+}
+
+
+@dataclass(frozen=True)
+class Method:
+    """A row: backbone size, pre-trained weights, adapters or not."""
+
+    name: str
+    size: str
+    weights: Optional[str]
+    adapters: bool = False
+
+
+METHODS = [
+    Method('random-64d', '64d', None),
+    Method('unip', '64d', 'unip'),
+    Method('random-128d', '128d', None),
+    Method('mae', '128d', 'teacher'),
+    Method('pad', '128d', 'pad', adapters=True),
+]
+PENDING = ['itpn', 'cim']
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--work-dir', default='work_dirs/synthir_transfer')
+    parser.add_argument(
+        '--methods',
+        nargs='+',
+        default=[m.name for m in METHODS],
+        choices=[m.name for m in METHODS])
+    parser.add_argument('--protocols', nargs='+', default=['ft', 'lp'],
+                        choices=['ft', 'lp'])
+    parser.add_argument('--budgets', nargs='+', type=int, default=[16, 64])
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    parser.add_argument('--pool-images', type=int, default=2000)
+    parser.add_argument('--val-images', type=int, default=64)
+    parser.add_argument('--test-images', type=int, default=256)
+    parser.add_argument('--teacher-iters', type=int, default=1600)
+    parser.add_argument('--unip-iters', type=int, default=800)
+    parser.add_argument('--pad-iters', type=int, default=800)
+    parser.add_argument('--ft-iters', type=int, default=500)
+    parser.add_argument('--lp-iters', type=int, default=300)
+    parser.add_argument(
+        '--tiny',
+        action='store_true',
+        help='a smoke run: tiny data and 2 iterations per step')
+    args = parser.parse_args()
+    if args.tiny:
+        args.pool_images, args.val_images, args.test_images = 24, 8, 8
+        for step in ('teacher', 'unip', 'pad', 'ft', 'lp'):
+            setattr(args, f'{step}_iters', 2)
+    return args
+
+
+def log(message: str) -> None:
+    print(f'[synthir_transfer] {message}', file=sys.stderr, flush=True)
+
+
+def schedule_options(config: str, iters: int) -> Dict[str, object]:
+    """``--cfg-options`` that train ``config`` for ``iters`` iterations,
+    its schedulers' bounds scaled in proportion and one checkpoint at the
+    end."""
+    cfg = Config.fromfile(osp.join(REPO, config))
+    old = cfg.train_cfg.max_iters
+    options = {
+        'train_cfg.max_iters': iters,
+        'default_hooks.checkpoint.interval': iters
+    }
+    if 'val_interval' in cfg.train_cfg:
+        options['train_cfg.val_interval'] = iters
+    for i, scheduler in enumerate(cfg.param_scheduler):
+        for key in ('begin', 'end', 'T_max'):
+            if key in scheduler:
+                value = max(round(scheduler[key] * iters / old), 1)
+                options[f'param_scheduler.{i}.{key}'] = min(value, iters)
+    return options
+
+
+def run_tool(args: List[str], log_file: str) -> str:
+    """Run ``python <args>`` from the repository; its stdout, or exit."""
+    with open(log_file, 'a') as err:
+        proc = subprocess.run([sys.executable, *args],
+                              cwd=REPO,
+                              stdout=subprocess.PIPE,
+                              stderr=err,
+                              text=True)
+    if proc.returncode != 0:
+        sys.exit(f'synthir_transfer: {args[0]} failed, see {log_file}')
+    return proc.stdout
+
+
+def options_list(options: Dict[str, object]) -> List[str]:
+    return ['--cfg-options'] + [f'{k}={v}' for k, v in options.items()]
+
+
+def last_checkpoint(work_dir: str) -> str:
+    with open(osp.join(work_dir, 'last_checkpoint')) as file:
+        return file.read().strip()
+
+
+def train(config: str, work_dir: str, options: Dict[str, object]) -> str:
+    """Train (resuming if interrupted) unless done; the final checkpoint."""
+    done = osp.join(work_dir, 'done')
+    if not osp.isfile(done):
+        os.makedirs(work_dir, exist_ok=True)
+        run_tool(['tools/train.py', config, '--work-dir', work_dir,
+                  '--resume'] + options_list(options),
+                 osp.join(work_dir, 'tool.log'))
+        open(done, 'w').close()
+    return last_checkpoint(work_dir)
+
+
+def pretrain(args: argparse.Namespace, pool: str,
+             needed: set) -> Dict[str, str]:
+    """Pre-train the teacher and what the methods need; checkpoints."""
+    root = osp.join(args.work_dir, 'pretrain')
+    data = {'train_dataloader.dataset.data_root': pool + '/'}
+    checkpoints = {}
+    log('pre-training the MAE teacher')
+    checkpoints['teacher'] = train(
+        PRETRAIN['teacher'], osp.join(root, 'teacher'),
+        dict(data, **schedule_options(PRETRAIN['teacher'],
+                                      args.teacher_iters)))
+    if 'unip' in needed:
+        log('NMI-HAD from the teacher')
+        checkpoints['unip'] = train(
+            PRETRAIN['unip'], osp.join(root, 'unip'),
+            dict(data,
+                 **schedule_options(PRETRAIN['unip'], args.unip_iters),
+                 **{'model.teacher_checkpoint': checkpoints['teacher']}))
+    if 'pad' in needed:
+        log('PAD-MAE on the teacher')
+        checkpoints['pad'] = train(
+            PRETRAIN['pad'], osp.join(root, 'pad'),
+            dict(data,
+                 **schedule_options(PRETRAIN['pad'], args.pad_iters),
+                 **{'model.init_cfg.checkpoint': checkpoints['teacher']}))
+    return checkpoints
+
+
+def teacher_nmi(args: argparse.Namespace, labelled: str,
+                checkpoint: str) -> List[float]:
+    """The teacher's per-layer attention NMI on validation frames."""
+    out = osp.join(args.work_dir, 'teacher_nmi')
+    result = osp.join(out, 'nmi.json')
+    if not osp.isfile(result):
+        os.makedirs(out, exist_ok=True)
+        run_tool([
+            'tools/analysis_tools/attention_nmi.py', PRETRAIN['teacher'],
+            checkpoint,
+            osp.join(labelled, 'JPEGImages'), '--num-images', '32',
+            '--img-size', '64', '--prefix', 'backbone.', '--out-dir', out
+        ], osp.join(out, 'tool.log'))
+    with open(result) as file:
+        return next(iter(json.load(file)['nmi'].values()))
+
+
+def downstream_options(method: Method, protocol: str, budget: int,
+                       seed: int, labelled: str,
+                       checkpoints: Dict[str, str],
+                       args: argparse.Namespace) -> Dict[str, object]:
+    config = DOWNSTREAM[protocol, method.size]
+    options = schedule_options(
+        config, args.ft_iters if protocol == 'ft' else args.lp_iters)
+    options.update({
+        'randomness.seed': seed,
+        'train_dataloader.dataset.data_root': labelled,
+        'train_dataloader.dataset.ann_file': f'train_{budget}.txt',
+        'val_dataloader.dataset.data_root': labelled,
+        'val_dataloader.dataset.ann_file': 'val.txt',
+    })
+    if method.size == '128d' and not method.adapters:
+        options['model.backbone.adapter_layers'] = '[]'
+    if method.weights is None:
+        options['model.backbone.init_cfg'] = None
+    else:
+        options['model.backbone.init_cfg.checkpoint'] = checkpoints[
+            method.weights]
+    return options
+
+
+def test_miou(config: str, checkpoint: str, work_dir: str, labelled: str,
+              options: Dict[str, object]) -> float:
+    test = {
+        'test_dataloader.dataset.data_root': labelled,
+        'test_dataloader.dataset.ann_file': 'test.txt'
+    }
+    keep = {k: v for k, v in options.items() if k.startswith('model.')}
+    out = run_tool(['tools/test.py', config, checkpoint, '--work-dir',
+                    work_dir] + options_list(dict(keep, **test)),
+                   osp.join(work_dir, 'tool.log'))
+    lines = [line for line in out.splitlines() if line.startswith('mIoU: ')]
+    if not lines:
+        sys.exit(f'synthir_transfer: no mIoU from {work_dir}')
+    return float(lines[-1].split()[1])
+
+
+def main() -> None:
+    args = parse_args()
+    os.makedirs(args.work_dir, exist_ok=True)
+    protocol = TransferProtocol(
+        pool_images=args.pool_images,
+        val=args.val_images,
+        test=args.test_images,
+        budgets=tuple(sorted(args.budgets)))
+    data_file = osp.join(args.work_dir, 'data.json')
+    if not osp.isfile(data_file):
+        log('generating the pool and the labelled splits')
+        data = make_transfer_data(osp.join(args.work_dir, 'data'), protocol)
+        data['protocol'] = asdict(protocol)
+        with open(data_file, 'w') as file:
+            json.dump(data, file)
+    with open(data_file) as file:
+        data = json.load(file)
+    if data['protocol'] != json.loads(json.dumps(asdict(protocol))):
+        sys.exit(f'synthir_transfer: {args.work_dir} holds data of another '
+                 f'protocol ({data["protocol"]}); use another --work-dir')
+    methods = [m for m in METHODS if m.name in args.methods]
+    checkpoints = pretrain(args, data['pool'],
+                           {m.weights for m in methods})
+    nmi = teacher_nmi(args, data['labelled'], checkpoints['teacher'])
+    print('teacher attention NMI by layer: ' +
+          ', '.join(f'{i + 1}: {v:.4f}' for i, v in enumerate(nmi)))
+    results = osp.join(args.work_dir, 'results')
+    os.makedirs(results, exist_ok=True)
+    paths = []
+    for method in methods:
+        for proto in args.protocols:
+            for budget in sorted(args.budgets):
+                for seed in args.seeds:
+                    name = run_name(method.name, proto, budget, seed)
+                    path = osp.join(results, name + '.json')
+                    paths.append(path)
+                    if osp.isfile(path):
+                        continue
+                    log(f'{name}')
+                    config = DOWNSTREAM[proto, method.size]
+                    options = downstream_options(method, proto, budget,
+                                                 seed, data['labelled'],
+                                                 checkpoints, args)
+                    work = osp.join(args.work_dir, 'runs', name)
+                    checkpoint = train(config, work, options)
+                    miou = test_miou(config, checkpoint, work,
+                                     data['labelled'], options)
+                    write_result(path, method.name, proto, budget, seed,
+                                 miou)
+    summary = summarise(read_results(paths))
+    names = [m.name for m in methods]
+    table = markdown_table(summary, names, sorted(args.budgets),
+                           args.protocols, PENDING)
+    with open(osp.join(args.work_dir, 'table.md'), 'w') as file:
+        file.write(table)
+    with open(osp.join(args.work_dir, 'results.json'), 'w') as file:
+        json.dump(
+            dict(teacher_nmi=nmi, runs=read_results(paths)), file, indent=1)
+    plot(summary, names, sorted(args.budgets),
+         osp.join(args.work_dir, 'transfer.png'), args.protocols,
+         'SynthIR transfer: test mIoU, mean ± std over seeds')
+    print(table, end='')
+
+
+if __name__ == '__main__':
+    main()
