@@ -39,7 +39,7 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
 
 from mmir.datasets.synthir.transfer import (  # noqa: E402
-    TransferProtocol, make_transfer_data)
+    TransferProtocol, make_transfer_data, write_splits)
 from mmir.utils.transfer_results import (markdown_table, plot,  # noqa: E402
                                          read_results, run_name, summarise,
                                          write_result)
@@ -266,17 +266,20 @@ def main() -> None:
         test=args.test_images,
         budgets=tuple(sorted(args.budgets)))
     data_file = osp.join(args.work_dir, 'data.json')
+    # The frames do not depend on the budgets, only the split files do.
+    frames = {k: v for k, v in asdict(protocol).items() if k != 'budgets'}
     if not osp.isfile(data_file):
         log('generating the pool and the labelled splits')
         data = make_transfer_data(osp.join(args.work_dir, 'data'), protocol)
-        data['protocol'] = asdict(protocol)
+        data['protocol'] = frames
         with open(data_file, 'w') as file:
             json.dump(data, file)
     with open(data_file) as file:
         data = json.load(file)
-    if data['protocol'] != json.loads(json.dumps(asdict(protocol))):
+    if data['protocol'] != frames:
         sys.exit(f'synthir_transfer: {args.work_dir} holds data of another '
                  f'protocol ({data["protocol"]}); use another --work-dir')
+    write_splits(data['labelled'], protocol)
     methods = [m for m in METHODS if m.name in args.methods]
     checkpoints = pretrain(args, data['pool'],
                            {m.weights for m in methods})

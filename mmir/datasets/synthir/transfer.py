@@ -122,11 +122,24 @@ def make_transfer_data(root: str, protocol: TransferProtocol) -> dict:
         width=protocol.width,
         seed=protocol.labelled_seed,
         layouts=('soda', ))
-    splits = split_stems(protocol)
-    for name, stems in splits.items():
-        _write_lines(osp.join(labelled, SODA_DIR, f'{name}.txt'), stems)
     return dict(
         pool=pool,
         labelled=osp.join(labelled, SODA_DIR),
-        splits={name: len(stems)
-                for name, stems in splits.items()})
+        splits=write_splits(osp.join(labelled, SODA_DIR), protocol))
+
+
+def write_splits(split_dir: str, protocol: TransferProtocol) -> Dict[str, int]:
+    """Write the split files of :func:`split_stems` (budgets change only
+    which ``train_<budget>.txt`` files exist, never their content).
+
+    Args:
+        split_dir (str): The labelled tree's SODA folder.
+        protocol (TransferProtocol): The protocol.
+
+    Returns:
+        Dict[str, int]: Split name -> number of frames.
+    """
+    splits = split_stems(protocol)
+    for name, stems in splits.items():
+        _write_lines(osp.join(split_dir, f'{name}.txt'), stems)
+    return {name: len(stems) for name, stems in splits.items()}
