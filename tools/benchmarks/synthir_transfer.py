@@ -289,10 +289,11 @@ def main() -> None:
     results = osp.join(args.work_dir, 'results')
     os.makedirs(results, exist_ok=True)
     paths = []
-    for method in methods:
-        for proto in args.protocols:
-            for budget in sorted(args.budgets):
-                for seed in args.seeds:
+    # Seed-major: an interrupted run has whole tables of its first seeds.
+    for seed in args.seeds:
+        for budget in sorted(args.budgets):
+            for proto in args.protocols:
+                for method in methods:
                     name = run_name(method.name, proto, budget, seed)
                     path = osp.join(results, name + '.json')
                     paths.append(path)
