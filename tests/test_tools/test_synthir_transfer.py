@@ -1,6 +1,7 @@
 # Copyright (c) mmir contributors. All rights reserved.
 """tools/benchmarks/synthir_transfer.py end to end on a tiny budget."""
 import json
+import os
 import os.path as osp
 
 import pytest
@@ -47,11 +48,11 @@ def test_rerun_resumes_without_training(benchmark):
     work, out = benchmark
     results = osp.join(work, 'results')
     before = read_results([osp.join(results, f) for f in sorted(
-        __import__('os').listdir(results))])
+        os.listdir(results))])
     again = run_tool(ARGS + ['--work-dir', work])
     assert 'pre-training' in again.stderr
     assert '_seed0' not in again.stderr, 'no run is trained again'
     after = read_results([osp.join(results, f) for f in sorted(
-        __import__('os').listdir(results))])
+        os.listdir(results))])
     assert after == before
     assert again.stdout == out

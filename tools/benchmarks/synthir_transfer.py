@@ -31,6 +31,7 @@ import os.path as osp
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Dict, List, Optional
 
 from mmengine.config import Config
@@ -118,19 +119,26 @@ def log(message: str) -> None:
     print(f'[synthir_transfer] {message}', file=sys.stderr, flush=True)
 
 
+@lru_cache(maxsize=None)
+def _schedule(config: str) -> tuple:
+    """The training schedule of ``config``, read once per config."""
+    cfg = Config.fromfile(osp.join(REPO, config))
+    return cfg.train_cfg, cfg.param_scheduler
+
+
 def schedule_options(config: str, iters: int) -> Dict[str, object]:
     """``--cfg-options`` that train ``config`` for ``iters`` iterations,
     its schedulers' bounds scaled in proportion and one checkpoint at the
     end."""
-    cfg = Config.fromfile(osp.join(REPO, config))
-    old = cfg.train_cfg.max_iters
+    train_cfg, schedulers = _schedule(config)
+    old = train_cfg.max_iters
     options = {
         'train_cfg.max_iters': iters,
         'default_hooks.checkpoint.interval': iters
     }
-    if 'val_interval' in cfg.train_cfg:
+    if 'val_interval' in train_cfg:
         options['train_cfg.val_interval'] = iters
-    for i, scheduler in enumerate(cfg.param_scheduler):
+    for i, scheduler in enumerate(schedulers):
         for key in ('begin', 'end', 'T_max'):
             if key in scheduler:
                 value = max(round(scheduler[key] * iters / old), 1)
@@ -217,11 +225,10 @@ def teacher_nmi(args: argparse.Namespace, labelled: str,
         return next(iter(json.load(file)['nmi'].values()))
 
 
-def downstream_options(method: Method, protocol: str, budget: int,
-                       seed: int, labelled: str,
+def downstream_options(config: str, method: Method, protocol: str,
+                       budget: int, seed: int, labelled: str,
                        checkpoints: Dict[str, str],
                        args: argparse.Namespace) -> Dict[str, object]:
-    config = DOWNSTREAM[protocol, method.size]
     options = schedule_options(
         config, args.ft_iters if protocol == 'ft' else args.lp_iters)
     options.update({
@@ -301,8 +308,9 @@ def main() -> None:
                         continue
                     log(f'{name}')
                     config = DOWNSTREAM[proto, method.size]
-                    options = downstream_options(method, proto, budget,
-                                                 seed, data['labelled'],
+                    options = downstream_options(config, method, proto,
+                                                 budget, seed,
+                                                 data['labelled'],
                                                  checkpoints, args)
                     work = osp.join(args.work_dir, 'runs', name)
                     checkpoint = train(config, work, options)
@@ -310,7 +318,8 @@ def main() -> None:
                                      data['labelled'], options)
                     write_result(path, method.name, proto, budget, seed,
                                  miou)
-    summary = summarise(read_results(paths))
+    runs = read_results(paths)
+    summary = summarise(runs)
     names = [m.name for m in methods]
     table = markdown_table(summary, names, sorted(args.budgets),
                            args.protocols, PENDING)
@@ -318,7 +327,7 @@ def main() -> None:
         file.write(table)
     with open(osp.join(args.work_dir, 'results.json'), 'w') as file:
         json.dump(
-            dict(teacher_nmi=nmi, runs=read_results(paths)), file, indent=1)
+            dict(teacher_nmi=nmi, runs=runs), file, indent=1)
     plot(summary, names, sorted(args.budgets),
          osp.join(args.work_dir, 'transfer.png'), args.protocols,
          'SynthIR transfer: test mIoU, mean ± std over seeds')
