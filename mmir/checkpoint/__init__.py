@@ -19,16 +19,17 @@ the tools in ``tools/model_converters/`` convert.
 * :mod:`.formats`: one module per external format, each holding its key
   map, its conversion and its layout check: ``mmpretrain`` (the identity),
   ``timm_vit`` (official MAE, DINO and iBOT ViTs), ``unip`` (the UNIP
-  authors' students), ``pad`` (the PAD authors' models) and ``mmseg``
-  (mmir -> the mmseg fine-tuning configs).  :data:`KEY_MAPS` is assembled
-  from them; :func:`map_keys` applies one by name.
+  authors' students), ``pad`` (the PAD authors' models), ``itpn`` (the
+  iTPN authors' pixel, CLIP, classification and det/seg files) and
+  ``mmseg`` (mmir -> the mmseg fine-tuning configs).  :data:`KEY_MAPS`
+  is assembled from them; :func:`map_keys` applies one by name.
 * :mod:`.strict_pretrained`: the ``mmir.StrictPretrained`` ``init_cfg``,
   reading, mapping and loading strictly.  It needs ``mmengine.model``, so
   it is not imported here (``import mmir`` must stay light); the
   ``WEIGHT_INITIALIZERS`` registry and ``mmir.models`` import it.
 
-A new format is one new file plus one thin tool; for example iTPN's pixel
-and CLIP-target checkpoints, OpenAI's DALL-E encoder and decoder, or CLIP:
+A new format is one new file plus one thin tool; for example OpenAI's
+DALL-E encoder and decoder, or CLIP:
 
 1. ``mmir/checkpoint/formats/<format>.py`` defines ``KEY_MAPS``
    (``{'<name>': KeyMap(renames, drops)}``, empty when the names are

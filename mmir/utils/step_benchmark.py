@@ -37,24 +37,22 @@ MEMORY = {'cpu': 'peak RSS', 'cuda': 'max allocated'}
 GIB = 2**30
 
 
-def parse_args(description: str, tiny_help: str) -> argparse.Namespace:
-    """Parse the options every step benchmark has.
+def benchmark_parser(description: str) -> argparse.ArgumentParser:
+    """The options every step benchmark has.
 
-    ``--tiny`` (the script's small model), ``--batch-size``, ``--iters``,
-    ``--warmup``, ``--devices``, ``--precisions``, ``--seed``, and the
-    hidden ``--worker VARIANT PRECISION DEVICE`` used by :func:`run_table`.
+    ``--batch-size``, ``--iters``, ``--warmup``, ``--devices``,
+    ``--precisions``, ``--seed``, and the hidden ``--worker VARIANT
+    PRECISION DEVICE`` used by :func:`run_table`; a script adds its own.
 
     Args:
         description (str): The script's docstring.
-        tiny_help (str): What ``--tiny`` runs.
 
     Returns:
-        argparse.Namespace: The options.
+        argparse.ArgumentParser: The parser.
     """
     parser = argparse.ArgumentParser(
         description=description,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--tiny', action='store_true', help=tiny_help)
     parser.add_argument('--batch-size', type=int, default=2)
     parser.add_argument('--iters', type=int, default=3, help='timed steps')
     parser.add_argument(
@@ -72,6 +70,22 @@ def parse_args(description: str, tiny_help: str) -> argparse.Namespace:
         nargs=3,
         metavar=('VARIANT', 'PRECISION', 'DEVICE'),
         help=argparse.SUPPRESS)
+    return parser
+
+
+def parse_args(description: str, tiny_help: str) -> argparse.Namespace:
+    """The options of :func:`benchmark_parser` and ``--tiny`` (the
+    script's small model).
+
+    Args:
+        description (str): The script's docstring.
+        tiny_help (str): What ``--tiny`` runs.
+
+    Returns:
+        argparse.Namespace: The options.
+    """
+    parser = benchmark_parser(description)
+    parser.add_argument('--tiny', action='store_true', help=tiny_help)
     return parser.parse_args()
 
 

@@ -21,13 +21,18 @@ def run_name(method: str, protocol: str, budget: int, seed: int) -> str:
     return f'{method}_{protocol}_{budget}_seed{seed}'
 
 
-def write_result(path: str, method: str, protocol: str, budget: int,
-                 seed: int, miou: float) -> None:
-    """Write one run's test mIoU as JSON."""
+def write_result(path: str,
+                 method: str,
+                 protocol: str,
+                 budget: int,
+                 seed: int,
+                 miou: float,
+                 settings: Optional[dict] = None) -> None:
+    """Write one run's mIoU, and the settings it trained with, as JSON."""
     with open(path, 'w') as file:
         json.dump(
             dict(method=method, protocol=protocol, budget=budget, seed=seed,
-                 miou=miou), file)
+                 miou=miou, settings=settings or {}), file)
 
 
 def read_results(paths: Iterable[str]) -> List[dict]:

@@ -28,6 +28,8 @@ GRID = 4
 MIN_WIDTH = 32
 # Keys of neck and head configs whose values follow the backbone width.
 WIDTH_KEYS = ('in_channels', 'channels', 'embed_dim')
+# iTPN at CPU size: main-stage width, pyramid width, CLIP teacher width.
+ITPN_WIDTH, ITPN_FPN, ITPN_TEACHER = 64, 32, 32
 
 
 def strip_pretrained(cfg) -> None:
@@ -159,12 +161,75 @@ def _scale_widths(cfg, old: int, new: int) -> None:
             _scale_widths(value, old, new)
 
 
+def _shrink_itpn_heads(model_cfg: dict) -> None:
+    """The parts around a shrunk iTPN backbone: every channel count that
+    follows from its two widths, recomputed (iTPN's ``C/4 + F, C/2 + F, C
+    + F`` are not multiples of ``C``, so :func:`_scale_widths` cannot)."""
+    width, fpn = ITPN_WIDTH, ITPN_FPN
+    neck, head = model_cfg.get('neck'), model_cfg.get('head')
+    if neck is not None:  # the pixel decoder
+        neck.update(grid=(GRID, GRID), fpn_dim=fpn, decoder_embed_dim=width)
+    if model_cfg.get('mfm_head') is not None:
+        model_cfg['mfm_head'].update(
+            in_dims=width, stage_dims=(width // 4, width // 2, width))
+    if head is not None and 'teacher_dims' in head:  # the CLIP variant
+        head.update(embed_dims=width, fpn_dim=fpn, teacher_dims=ITPN_TEACHER)
+        # CLIP's visual tower (a download): a 1-block ViT of tokens
+        # (CLS first) on the same grid
+        model_cfg['target_generator'] = dict(
+            type='mmpretrain.VisionTransformer',
+            arch=dict(embed_dims=ITPN_TEACHER, num_layers=1, num_heads=2,
+                      feedforward_channels=ITPN_TEACHER),
+            img_size=16 * GRID,
+            patch_size=16,
+            out_type='raw')
+    decode_head = model_cfg.get('decode_head')
+    if decode_head is not None:
+        maps = [width // 4 + fpn, width // 2 + fpn, width + fpn, width + fpn]
+        decode_head.update(in_channels=maps, channels=fpn)
+        auxiliary = model_cfg.get('auxiliary_head')
+        if auxiliary is not None:
+            auxiliary.update(
+                in_channels=maps[auxiliary['in_index']], channels=fpn)
+    if model_cfg.get('rpn_head') is not None:
+        model_cfg['rpn_head'].update(in_channels=fpn, feat_channels=fpn)
+        roi = model_cfg['roi_head']
+        for part in ('bbox', 'mask'):
+            if f'{part}_head' in roi:
+                roi[f'{part}_roi_extractor']['out_channels'] = fpn
+                roi[f'{part}_head']['in_channels'] = fpn
+
+
+def shrink_itpn(model_cfg: dict) -> Tuple[int, int]:
+    """Rewrite an iTPN model config (an ``iTPNHiViT`` backbone with its
+    pyramid) in place to a CPU size; give its input size.
+
+    A named ``arch`` becomes width :data:`ITPN_WIDTH` with the same depths
+    and heads, the pyramid :data:`ITPN_FPN`, ``img_size`` ``GRID`` units;
+    the decoder, MFM and CLIP heads and the mmseg / mmdet heads follow
+    (:func:`_shrink_itpn_heads`).  A config whose ``arch`` is a dict (the
+    CPU demo) is left as written.
+    """
+    from mmir.models import iTPNHiViT
+    backbone = model_cfg['backbone']
+    patch = backbone.get('patch_size', 16)
+    if isinstance(backbone.get('arch'), str):
+        zoo = iTPNHiViT.arch_zoo[backbone['arch']]
+        backbone['arch'] = dict(zoo, embed_dims=ITPN_WIDTH)
+        backbone['img_size'] = patch * GRID
+        backbone['pyramid'] = dict(backbone['pyramid'], fpn_dim=ITPN_FPN)
+        _shrink_itpn_heads(model_cfg)
+    size = backbone.get('img_size', 224)
+    return size, size
+
+
 def shrink_model(model_cfg: dict, scope: Optional[str]) -> Tuple[int, int]:
     """Rewrite a model config in place to a CPU size; give its input size.
 
     Only sizes change, never the structure (depth, head counts, block
     indices, strides, number of classes):
 
+    - an iTPN model: see :func:`shrink_itpn`;
     - ``backbone`` and ``teacher``: see :func:`shrink_backbone`
       (``arch``, ``img_size``, ``window_size``);
     - every other part, when the backbone was shrunk from width C to C':
@@ -183,6 +248,8 @@ def shrink_model(model_cfg: dict, scope: Optional[str]) -> Tuple[int, int]:
     scope = sub_scope(model_cfg, scope)
     backbone = model_cfg['backbone']
     backbone_cls = resolve_type(backbone, scope)
+    if backbone_cls.__name__ == 'iTPNHiViT':
+        return shrink_itpn(model_cfg)
     widths = shrink_backbone(backbone, backbone_cls)
     if isinstance(model_cfg.get('teacher'), dict):
         teacher = model_cfg['teacher']

@@ -8,11 +8,12 @@ import pytest
 
 from mmir.utils.transfer_results import (parse_markdown_table,
                                          read_results, summarise)
+from mmir.utils.transfer_tuning import read_settings
 from ..conftest import run_tool
 
 ARGS = [
-    'tools/benchmarks/synthir_transfer.py', '--tiny', '--methods', 'unip',
-    'pad', '--budgets', '2', '--seeds', '0'
+    'tools/benchmarks/synthir_transfer.py', '--tiny', '--tune', '--methods',
+    'unip', 'pad', '--budgets', '2', '--seeds', '0'
 ]
 
 
@@ -56,3 +57,31 @@ def test_rerun_resumes_without_training(benchmark):
         os.listdir(results))])
     assert after == before
     assert again.stdout == out
+
+
+def test_tuning_chooses_the_best_on_validation_and_uses_it(benchmark):
+    work, _ = benchmark
+    tuning = osp.join(work, 'tuning')
+    scores = read_results([
+        osp.join(tuning, name) for name in sorted(os.listdir(tuning))
+        if name.endswith('.json')
+    ])
+    chosen = read_settings(osp.join(work, 'settings.json'))
+    assert set(chosen) == {f'{m}/{p}' for m in ('unip', 'pad')
+                           for p in ('ft', 'lp')}
+    for key, setting in chosen.items():
+        method, protocol = key.split('/')
+        tried = [(s['settings'], s['miou']) for s in scores
+                 if (s['method'], s['protocol']) == (method, protocol)]
+        assert len(tried) == 2  # --tiny keeps two candidates
+        best = max(miou for _, miou in tried)
+        assert setting == next(s for s, miou in tried if miou == best)
+    # pad fine-tuning decays by layer: its candidates say so
+    assert all('layer_decay' in s['settings'] for s in scores
+               if (s['method'], s['protocol']) == ('pad', 'ft'))
+    runs = json.load(open(osp.join(work, 'results.json')))['runs']
+    for run in runs:
+        assert run['settings'] == chosen[f"{run['method']}/"
+                                         f"{run['protocol']}"]
+    with open(osp.join(tuning, 'tuning.md')) as file:
+        assert file.read().count('| yes |') == 4

@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
@@ -44,6 +45,10 @@ from mmir.datasets.synthir.transfer import (  # noqa: E402
 from mmir.utils.transfer_results import (markdown_table, plot,  # noqa: E402
                                          read_results, run_name, summarise,
                                          write_result)
+from mmir.utils.transfer_tuning import (Setting, candidates,  # noqa: E402
+                                        choose, read_settings, setting_name,
+                                        settings_key, to_options,
+                                        write_settings)
 
 PRETRAIN = dict(
     teacher='configs/demo/mae_vit-128d-p8_1xb16-400i_synthir-64px.py',
@@ -59,6 +64,7 @@ DOWNSTREAM = {
     ('lp', '128d'): 'configs/synthir_transfer/'
     'linear_vit-128d-p8_1xb8-300i_synthir-transfer-64x64.py',
 }
+SETTINGS = 'configs/synthir_transfer/settings.json'
 
 
 @dataclass(frozen=True)
@@ -104,11 +110,23 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--ft-iters', type=int, default=500)
     parser.add_argument('--lp-iters', type=int, default=300)
     parser.add_argument(
+        '--tune',
+        action='store_true',
+        help='choose each row\'s settings on val.txt (smallest budget, '
+        'first seed) and use them, instead of reading --settings')
+    parser.add_argument(
+        '--settings',
+        default=SETTINGS,
+        help='the settings chosen by an earlier --tune (default: the '
+        'committed choice)')
+    parser.add_argument(
         '--tiny',
         action='store_true',
         help='a smoke run: tiny data and 2 iterations per step')
     args = parser.parse_args()
+    args.grid_limit = 0
     if args.tiny:
+        args.grid_limit = 2
         args.pool_images, args.val_images, args.test_images = 24, 8, 8
         for step in ('teacher', 'unip', 'pad', 'ft', 'lp'):
             setattr(args, f'{step}_iters', 2)
@@ -120,17 +138,23 @@ def log(message: str) -> None:
 
 
 @lru_cache(maxsize=None)
-def _schedule(config: str) -> tuple:
-    """The training schedule of ``config``, read once per config."""
-    cfg = Config.fromfile(osp.join(REPO, config))
-    return cfg.train_cfg, cfg.param_scheduler
+def _config(config: str) -> Config:
+    """``config``, read once."""
+    return Config.fromfile(osp.join(REPO, config))
+
+
+def decays_by_layer(config: str) -> bool:
+    """Whether ``config`` decays the learning rate by layer."""
+    paramwise = _config(config).optim_wrapper.get('paramwise_cfg') or {}
+    return 'layer_decay_rate' in paramwise
 
 
 def schedule_options(config: str, iters: int) -> Dict[str, object]:
     """``--cfg-options`` that train ``config`` for ``iters`` iterations,
     its schedulers' bounds scaled in proportion and one checkpoint at the
     end."""
-    train_cfg, schedulers = _schedule(config)
+    train_cfg = _config(config).train_cfg
+    schedulers = _config(config).param_scheduler
     old = train_cfg.max_iters
     options = {
         'train_cfg.max_iters': iters,
@@ -225,19 +249,35 @@ def teacher_nmi(args: argparse.Namespace, labelled: str,
         return next(iter(json.load(file)['nmi'].values()))
 
 
-def downstream_options(config: str, method: Method, protocol: str,
-                       budget: int, seed: int, labelled: str,
-                       checkpoints: Dict[str, str],
+@dataclass(frozen=True)
+class Run:
+    """One training and its evaluation: a row, protocol, budget, seed and
+    setting."""
+
+    method: Method
+    protocol: str
+    budget: int
+    seed: int
+    setting: Setting
+
+    @property
+    def config(self) -> str:
+        return DOWNSTREAM[self.protocol, self.method.size]
+
+
+def downstream_options(run: Run, labelled: str, checkpoints: Dict[str, str],
                        args: argparse.Namespace) -> Dict[str, object]:
     options = schedule_options(
-        config, args.ft_iters if protocol == 'ft' else args.lp_iters)
+        run.config, args.ft_iters if run.protocol == 'ft' else args.lp_iters)
     options.update({
-        'randomness.seed': seed,
+        'randomness.seed': run.seed,
         'train_dataloader.dataset.data_root': labelled,
-        'train_dataloader.dataset.ann_file': f'train_{budget}.txt',
+        'train_dataloader.dataset.ann_file': f'train_{run.budget}.txt',
         'val_dataloader.dataset.data_root': labelled,
         'val_dataloader.dataset.ann_file': 'val.txt',
     })
+    options.update(to_options(run.setting))
+    method = run.method
     if method.size == '128d' and not method.adapters:
         options['model.backbone.adapter_layers'] = '[]'
     if method.weights is None:
@@ -248,20 +288,98 @@ def downstream_options(config: str, method: Method, protocol: str,
     return options
 
 
-def test_miou(config: str, checkpoint: str, work_dir: str, labelled: str,
-              options: Dict[str, object]) -> float:
-    test = {
+def evaluate(config: str, checkpoint: str, work_dir: str, labelled: str,
+             split: str, options: Dict[str, object]) -> float:
+    """mIoU of ``checkpoint`` on the split file ``split``."""
+    data = {
         'test_dataloader.dataset.data_root': labelled,
-        'test_dataloader.dataset.ann_file': 'test.txt'
+        'test_dataloader.dataset.ann_file': split
     }
     keep = {k: v for k, v in options.items() if k.startswith('model.')}
     out = run_tool(['tools/test.py', config, checkpoint, '--work-dir',
-                    work_dir] + options_list(dict(keep, **test)),
+                    work_dir] + options_list(dict(keep, **data)),
                    osp.join(work_dir, 'tool.log'))
     lines = [line for line in out.splitlines() if line.startswith('mIoU: ')]
     if not lines:
         sys.exit(f'synthir_transfer: no mIoU from {work_dir}')
     return float(lines[-1].split()[1])
+
+
+def train_and_evaluate(run: Run, split: str, result: str, work: str,
+                       labelled: str, checkpoints: Dict[str, str],
+                       args: argparse.Namespace) -> None:
+    """Train ``run`` and write its mIoU on ``split`` to ``result``, unless
+    ``result`` holds it already with the same setting; a result of another
+    setting is trained again from nothing."""
+    if osp.isfile(result):
+        if read_results([result])[0].get('settings', {}) == run.setting:
+            return
+        shutil.rmtree(work, ignore_errors=True)
+    log(f'{osp.basename(work)}')
+    options = downstream_options(run, labelled, checkpoints, args)
+    checkpoint = train(run.config, work, options)
+    miou = evaluate(run.config, checkpoint, work, labelled, split, options)
+    write_result(result, run.method.name, run.protocol, run.budget,
+                 run.seed, miou, run.setting)
+
+
+def tune(args: argparse.Namespace, methods: List[Method], labelled: str,
+         checkpoints: Dict[str, str]) -> Dict[str, Setting]:
+    """Every candidate setting of every row, trained on the smallest budget
+    with the first seed and scored on ``val.txt``; the choices.
+
+    Writes ``tuning.md`` (every score) and ``settings.json`` (the choices,
+    the format of ``--settings``) under the work dir.
+    """
+    root = osp.join(args.work_dir, 'tuning')
+    os.makedirs(root, exist_ok=True)
+    budget, seed = min(args.budgets), args.seeds[0]
+    chosen, lines = {}, []
+    for proto in args.protocols:
+        for method in methods:
+            config = DOWNSTREAM[proto, method.size]
+            scores = []
+            for setting in candidates(proto, decays_by_layer(config),
+                                      args.grid_limit):
+                run = Run(method, proto, budget, seed, setting)
+                name = (run_name(method.name, proto, budget, seed) + '_' +
+                        setting_name(setting))
+                result = osp.join(root, name + '.json')
+                train_and_evaluate(run, 'val.txt', result,
+                                   osp.join(root, 'runs', name), labelled,
+                                   checkpoints, args)
+                scores.append((setting, read_results([result])[0]['miou']))
+            best = choose(scores)
+            chosen[settings_key(method.name, proto)] = best
+            lines += [
+                f'| {method.name} | {proto} | {setting_name(s)} | '
+                f'{miou:.2f} | {"yes" if s == best else ""} |'
+                for s, miou in scores
+            ]
+    with open(osp.join(root, 'tuning.md'), 'w') as file:
+        file.write(f'Validation mIoU, {budget} labels, seed {seed}\n\n'
+                   '| method | protocol | setting | val mIoU | chosen |\n'
+                   '| --- | --- | --- | ---: | --- |\n' + '\n'.join(lines) +
+                   '\n')
+    write_settings(osp.join(args.work_dir, 'settings.json'), chosen)
+    return chosen
+
+
+def row_settings(args: argparse.Namespace, methods: List[Method],
+                 labelled: str,
+                 checkpoints: Dict[str, str]) -> Dict[str, Setting]:
+    """The settings of every row: searched now (``--tune``) or read from
+    ``--settings``; a row the file does not name keeps its config's."""
+    if args.tune:
+        return tune(args, methods, labelled, checkpoints)
+    path = osp.join(REPO, args.settings)
+    settings = read_settings(path) if osp.isfile(path) else {}
+    for method in methods:
+        for proto in args.protocols:
+            if settings_key(method.name, proto) not in settings:
+                log(f'{settings_key(method.name, proto)}: not in '
+                    f'{args.settings}, the config\'s settings')
+    return settings
 
 
 def main() -> None:
@@ -287,12 +405,14 @@ def main() -> None:
         sys.exit(f'synthir_transfer: {args.work_dir} holds data of another '
                  f'protocol ({data["protocol"]}); use another --work-dir')
     write_splits(data['labelled'], protocol)
+    labelled = data['labelled']
     methods = [m for m in METHODS if m.name in args.methods]
     checkpoints = pretrain(args, data['pool'],
                            {m.weights for m in methods})
-    nmi = teacher_nmi(args, data['labelled'], checkpoints['teacher'])
+    nmi = teacher_nmi(args, labelled, checkpoints['teacher'])
     print('teacher attention NMI by layer: ' +
           ', '.join(f'{i + 1}: {v:.4f}' for i, v in enumerate(nmi)))
+    settings = row_settings(args, methods, labelled, checkpoints)
     results = osp.join(args.work_dir, 'results')
     os.makedirs(results, exist_ok=True)
     paths = []
@@ -302,22 +422,14 @@ def main() -> None:
             for proto in args.protocols:
                 for method in methods:
                     name = run_name(method.name, proto, budget, seed)
-                    path = osp.join(results, name + '.json')
-                    paths.append(path)
-                    if osp.isfile(path):
-                        continue
-                    log(f'{name}')
-                    config = DOWNSTREAM[proto, method.size]
-                    options = downstream_options(config, method, proto,
-                                                 budget, seed,
-                                                 data['labelled'],
-                                                 checkpoints, args)
-                    work = osp.join(args.work_dir, 'runs', name)
-                    checkpoint = train(config, work, options)
-                    miou = test_miou(config, checkpoint, work,
-                                     data['labelled'], options)
-                    write_result(path, method.name, proto, budget, seed,
-                                 miou)
+                    paths.append(osp.join(results, name + '.json'))
+                    setting = settings.get(
+                        settings_key(method.name, proto), {})
+                    train_and_evaluate(
+                        Run(method, proto, budget, seed, setting),
+                        'test.txt', paths[-1],
+                        osp.join(args.work_dir, 'runs', name), labelled,
+                        checkpoints, args)
     runs = read_results(paths)
     summary = summarise(runs)
     names = [m.name for m in methods]
@@ -326,8 +438,7 @@ def main() -> None:
     with open(osp.join(args.work_dir, 'table.md'), 'w') as file:
         file.write(table)
     with open(osp.join(args.work_dir, 'results.json'), 'w') as file:
-        json.dump(
-            dict(teacher_nmi=nmi, runs=runs), file, indent=1)
+        json.dump(dict(teacher_nmi=nmi, runs=runs), file, indent=1)
     plot(summary, names, sorted(args.budgets),
          osp.join(args.work_dir, 'transfer.png'), args.protocols,
          'SynthIR transfer: test mIoU, mean ± std over seeds')

@@ -3,8 +3,9 @@ from .adapter_mae_vit import AdapterMAEViT, AdapterMILANViT
 from .adapter_mixin import AdapterMixin
 from .adapter_vit import AdapterViT
 from .attn_vit import AttnViT
+from .itpn_hivit import iTPNHiViT
 
 __all__ = [
     'AdapterMAEViT', 'AdapterMILANViT', 'AdapterMixin', 'AdapterViT',
-    'AttnViT'
+    'AttnViT', 'iTPNHiViT'
 ]

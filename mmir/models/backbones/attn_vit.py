@@ -11,7 +11,7 @@ from mmpretrain.models.utils import (build_2d_sincos_position_embedding,
 
 from mmir.registry import MODELS
 from ..layers import attention_logits
-from ..utils import pretrained_last
+from ..utils import init_cfg_with_pretrained, pretrained_last
 
 # A block's 0-based index and its attention logits (B, heads, N, N).
 LayerLogits = Tuple[int, torch.Tensor]
@@ -89,11 +89,7 @@ class AttnViT(VisionTransformer):
                 raise ValueError(f'last_heads={last_heads} does not divide '
                                  f'embed_dims={settings["embed_dims"]}')
             layer_cfgs[-1].setdefault('num_heads', last_heads)
-        if pretrained is not None:
-            if init_cfg is not None:
-                raise ValueError('give the checkpoint either as pretrained '
-                                 'or in init_cfg, not both')
-            init_cfg = dict(type='Pretrained', checkpoint=pretrained)
+        init_cfg = init_cfg_with_pretrained(pretrained, init_cfg)
         super().__init__(
             arch=arch,
             drop_path_rate=drop_path_rate,

@@ -1,7 +1,7 @@
 # Copyright (c) mmir contributors. All rights reserved.
 """Apply a module's checkpoint ``init_cfg`` after its own initialisation."""
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, Optional, Union
 
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import PretrainedInit, initialize
@@ -69,3 +69,28 @@ def pretrained_last(module: BaseModule) -> Iterator[None]:
             module.init_cfg = init_cfg
     if loading:
         initialize(module, loading)
+
+
+def init_cfg_with_pretrained(
+        pretrained: Optional[str],
+        init_cfg: Optional[Union[dict, list]]) -> Optional[Union[dict, list]]:
+    """The ``init_cfg`` of a backbone given a ``pretrained`` checkpoint, as
+    mmseg's segmentors pass it (``EncoderDecoder(pretrained=...)`` sets
+    ``backbone.pretrained``): a ``Pretrained`` entry for it.
+
+    Args:
+        pretrained (str, optional): The checkpoint, or None.
+        init_cfg (dict | list, optional): The backbone's own ``init_cfg``.
+
+    Returns:
+        dict | list | None: ``init_cfg``, or the entry for ``pretrained``.
+
+    Raises:
+        ValueError: When both are given (which one would win is unclear).
+    """
+    if pretrained is None:
+        return init_cfg
+    if init_cfg is not None:
+        raise ValueError('give the checkpoint either as pretrained or in '
+                         'init_cfg, not both')
+    return dict(type='Pretrained', checkpoint=pretrained)

@@ -21,6 +21,8 @@ from ..test_selfsup.test_pad_mae import pad_mae_cfg
 ARCH = dict(embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=64)
 VIT = dict(arch=ARCH, img_size=32, patch_size=8)
 MAE_VIT = dict(VIT, mask_ratio=0.75)
+HIVIT = dict(
+    arch=dict(embed_dims=64, depths=(1, 1, 1), num_heads=2), img_size=32)
 # One tiny config per mmir model that initialises anything itself.
 MODELS_WITH_OWN_INIT = {
     'AttnViT': dict(type='mmir.AttnViT', **VIT),
@@ -38,6 +40,19 @@ MODELS_WITH_OWN_INIT = {
         backbone=dict(type='mmir.AttnViT', last_heads=2, **VIT),
         teacher=dict(type='mmir.AttnViT', **VIT),
         teacher_layer='auto'),
+    'iTPNHiViT': dict(
+        type='mmir.iTPNHiViT',
+        mask_token=True,
+        pyramid=dict(fpn_dim=32, fpn_depth=1),
+        **HIVIT),
+    'iTPNPyramid': dict(type='mmir.iTPNPyramid', embed_dims=64, fpn_dim=32),
+    'iTPNDecoder': dict(
+        type='mmir.iTPNDecoder',
+        grid=(2, 2),
+        fpn_dim=32,
+        decoder_embed_dim=32,
+        decoder_depth=1,
+        decoder_num_heads=2),
 }
 
 
@@ -161,3 +176,26 @@ def test_pretrained_and_init_cfg_together_are_refused():
             pretrained='a.pth',
             init_cfg=dict(type='Pretrained', checkpoint='a.pth'),
             **VIT)
+
+
+def test_mmseg_pretrained_keeps_the_itpn_pyramid(tmp_path):
+    pytest.importorskip('mmseg')
+    state = distinct_state(build(MODELS_WITH_OWN_INIT['iTPNHiViT']))
+    torch.save(state, tmp_path / 'backbone.pth')
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        segmentor = MODELS.build(
+            dict(
+                type='mmseg.EncoderDecoder',
+                pretrained=str(tmp_path / 'backbone.pth'),
+                backbone=ConfigDict(
+                    MODELS_WITH_OWN_INIT['iTPNHiViT'], out_type='seg'),
+                decode_head=dict(
+                    type='mmseg.FCNHead',
+                    in_channels=96,
+                    in_index=2,
+                    channels=16,
+                    num_convs=1,
+                    num_classes=3)))
+    segmentor.init_weights()
+    assert any(k.startswith('pyramid.') for k in state)
+    assert_same(segmentor.backbone, state)
