@@ -26,6 +26,9 @@ DEMO = osp.join(ITPN, 'itpn-mfm_hivit-demo-p8_1xb16-400i_synthir-64px.py')
 DEMO_SEG = osp.join(
     ITPN, 'benchmarks', 'mmseg',
     'upernet_itpn-hivit-demo-p8_itpn-demo-pre_1xb8-1k_synthir-soda-64x64.py')
+LINEAR_PROBE = osp.join(
+    REPO, 'configs', 'synthir_transfer',
+    'linear_hivit-demo-p8_1xb8-300i_synthir-transfer-64x64.py')
 PIXEL = 'itpn-pixel_hivit-base-p16_8xb{}-amp-coslr-{}_{}.py'
 MFM = 'itpn-mfm_hivit-base-p16_8xb{}-amp-coslr-{}_{}.py'
 CLIP = 'itpn-clip-b_hivit-base-p16_8xb256-amp-coslr-300e_in1k.py'
@@ -293,6 +296,22 @@ def test_segmentation_heads_get_the_backbone_channels(path):
     assert logits.shape == (1, cfg.model.decode_head.num_classes,
                             SIZE // first, SIZE // first)
     check_layer_decay(model, cfg, 'decode_head.conv_seg.weight')
+
+
+def test_linear_probe_of_the_transfer_benchmark_trains_one_conv():
+    cfg = load(LINEAR_PROBE)
+    model = build_model(cfg)
+    model.train()
+    trainable = {n for n, p in model.named_parameters() if p.requires_grad}
+    assert trainable == {'decode_head.conv_seg.weight',
+                         'decode_head.conv_seg.bias'}
+    assert not model.backbone.pyramid.training
+    inputs = torch.randn(1, 3, SIZE, SIZE)
+    feats = model.extract_feat(inputs)
+    assert [f.shape[1] for f in feats] == cfg.model.decode_head.in_channels
+    logits = model(inputs, mode='tensor')
+    assert logits.shape == (1, cfg.model.decode_head.num_classes, SIZE // 2,
+                            SIZE // 2)
 
 
 @pytest.mark.parametrize('path', DET, ids=name)

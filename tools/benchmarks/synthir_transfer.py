@@ -8,8 +8,9 @@ label budgets (nested), a validation split and a fixed test split.
 Chain, with the standard tools (``tools/train.py``, ``tools/test.py``):
 
 1. pre-train on the pool what the chosen methods need: the demo MAE
-   teacher, UNIP (NMI-HAD from that teacher, layer by NMI) and PAD
-   (adapters on that teacher);
+   teacher, UNIP (NMI-HAD from that teacher, layer by NMI), PAD
+   (adapters on that teacher) and iTPN (the demo HiViT and its pyramid
+   from scratch, pixel only or pixel + MFM);
 2. print the teacher's per-layer attention NMI and plot it
    (``tools/analysis_tools/attention_nmi.py`` on validation frames);
 3. for every method, protocol (``ft``: fine-tuning with UPerNet; ``lp``:
@@ -50,10 +51,40 @@ from mmir.utils.transfer_tuning import (Setting, candidates,  # noqa: E402
                                         settings_key, to_options,
                                         write_settings)
 
-PRETRAIN = dict(
-    teacher='configs/demo/mae_vit-128d-p8_1xb16-400i_synthir-64px.py',
-    unip='configs/demo/unip_vit-tiny-p8_mae-auto_1xb16-300i_synthir-64px.py',
-    pad='configs/pad/pad_vit-128d-p8_demo-mae-pre_1xb16-200i_synthir-64px.py')
+
+
+@dataclass(frozen=True)
+class PretrainStep:
+    """A pre-training on the pool: its config, the argument that sets its
+    iterations, other options, and the option that names the teacher's
+    checkpoint (for the methods that start from the MAE teacher)."""
+
+    config: str
+    iters: str
+    options: tuple = ()
+    teacher_option: Optional[str] = None
+
+
+ITPN_DEMO = 'configs/itpn/itpn-mfm_hivit-demo-p8_1xb16-400i_synthir-64px.py'
+PRETRAIN = {
+    'teacher':
+    PretrainStep('configs/demo/mae_vit-128d-p8_1xb16-400i_synthir-64px.py',
+                 'teacher_iters'),
+    'unip':
+    PretrainStep(
+        'configs/demo/unip_vit-tiny-p8_mae-auto_1xb16-300i_synthir-64px.py',
+        'unip_iters',
+        teacher_option='model.teacher_checkpoint'),
+    'pad':
+    PretrainStep(
+        'configs/pad/pad_vit-128d-p8_demo-mae-pre_1xb16-200i_synthir-64px.py',
+        'pad_iters',
+        teacher_option='model.init_cfg.checkpoint'),
+    'itpn-pixel':
+    PretrainStep(ITPN_DEMO, 'itpn_iters', (('model.mfm_head', None), )),
+    'itpn-mfm':
+    PretrainStep(ITPN_DEMO, 'itpn_iters'),
+}
 DOWNSTREAM = {
     ('ft', '64d'): 'configs/demo/'
     'upernet-llfpn_vit-tiny-p8_unip-pre_1xb8-1k_synthir-soda-64x64.py',
@@ -63,6 +94,10 @@ DOWNSTREAM = {
     'linear_vit-64d-p8_1xb8-300i_synthir-transfer-64x64.py',
     ('lp', '128d'): 'configs/synthir_transfer/'
     'linear_vit-128d-p8_1xb8-300i_synthir-transfer-64x64.py',
+    ('ft', 'hivit'): 'configs/itpn/benchmarks/mmseg/'
+    'upernet_itpn-hivit-demo-p8_itpn-demo-pre_1xb8-1k_synthir-soda-64x64.py',
+    ('lp', 'hivit'): 'configs/synthir_transfer/'
+    'linear_hivit-demo-p8_1xb8-300i_synthir-transfer-64x64.py',
 }
 SETTINGS = 'configs/synthir_transfer/settings.json'
 
@@ -83,8 +118,11 @@ METHODS = [
     Method('random-128d', '128d', None),
     Method('mae', '128d', 'teacher'),
     Method('pad', '128d', 'pad', adapters=True),
+    Method('random-hivit', 'hivit', None),
+    Method('itpn-pixel', 'hivit', 'itpn-pixel'),
+    Method('itpn-mfm', 'hivit', 'itpn-mfm'),
 ]
-PENDING = ['itpn', 'cim']
+PENDING = ['cim']
 
 
 def parse_args() -> argparse.Namespace:
@@ -107,6 +145,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--teacher-iters', type=int, default=1600)
     parser.add_argument('--unip-iters', type=int, default=800)
     parser.add_argument('--pad-iters', type=int, default=800)
+    parser.add_argument('--itpn-iters', type=int, default=1600)
     parser.add_argument('--ft-iters', type=int, default=500)
     parser.add_argument('--lp-iters', type=int, default=300)
     parser.add_argument(
@@ -128,7 +167,7 @@ def parse_args() -> argparse.Namespace:
     if args.tiny:
         args.grid_limit = 2
         args.pool_images, args.val_images, args.test_images = 24, 8, 8
-        for step in ('teacher', 'unip', 'pad', 'ft', 'lp'):
+        for step in ('teacher', 'unip', 'pad', 'itpn', 'ft', 'lp'):
             setattr(args, f'{step}_iters', 2)
     return args
 
@@ -206,29 +245,22 @@ def train(config: str, work_dir: str, options: Dict[str, object]) -> str:
 
 def pretrain(args: argparse.Namespace, pool: str,
              needed: set) -> Dict[str, str]:
-    """Pre-train the teacher and what the methods need; checkpoints."""
+    """Pre-train the MAE teacher and what the methods need (the steps of
+    :data:`PRETRAIN`); their checkpoints."""
     root = osp.join(args.work_dir, 'pretrain')
-    data = {'train_dataloader.dataset.data_root': pool + '/'}
     checkpoints = {}
-    log('pre-training the MAE teacher')
-    checkpoints['teacher'] = train(
-        PRETRAIN['teacher'], osp.join(root, 'teacher'),
-        dict(data, **schedule_options(PRETRAIN['teacher'],
-                                      args.teacher_iters)))
-    if 'unip' in needed:
-        log('NMI-HAD from the teacher')
-        checkpoints['unip'] = train(
-            PRETRAIN['unip'], osp.join(root, 'unip'),
-            dict(data,
-                 **schedule_options(PRETRAIN['unip'], args.unip_iters),
-                 **{'model.teacher_checkpoint': checkpoints['teacher']}))
-    if 'pad' in needed:
-        log('PAD-MAE on the teacher')
-        checkpoints['pad'] = train(
-            PRETRAIN['pad'], osp.join(root, 'pad'),
-            dict(data,
-                 **schedule_options(PRETRAIN['pad'], args.pad_iters),
-                 **{'model.init_cfg.checkpoint': checkpoints['teacher']}))
+    for name, step in PRETRAIN.items():
+        if name != 'teacher' and name not in needed:
+            continue
+        log(f'pre-training {name}')
+        options = {'train_dataloader.dataset.data_root': pool + '/'}
+        options.update(
+            schedule_options(step.config, getattr(args, step.iters)))
+        options.update(step.options)
+        if step.teacher_option:
+            options[step.teacher_option] = checkpoints['teacher']
+        checkpoints[name] = train(step.config, osp.join(root, name),
+                                  options)
     return checkpoints
 
 
@@ -240,7 +272,8 @@ def teacher_nmi(args: argparse.Namespace, labelled: str,
     if not osp.isfile(result):
         os.makedirs(out, exist_ok=True)
         run_tool([
-            'tools/analysis_tools/attention_nmi.py', PRETRAIN['teacher'],
+            'tools/analysis_tools/attention_nmi.py',
+            PRETRAIN['teacher'].config,
             checkpoint,
             osp.join(labelled, 'JPEGImages'), '--num-images', '32',
             '--img-size', '64', '--prefix', 'backbone.', '--out-dir', out

@@ -146,8 +146,9 @@ class iTPNHiViT(BaseBackbone):
         out_indices (Sequence[int]): Stages returned by ``'stages'``.
             Defaults to ``(0, 1, 2)``.
         frozen_stages (int): Freeze the patch embedding and the first
-            ``frozen_stages`` stages (3 freezes every block); -1 freezes
-            nothing. Defaults to -1.
+            ``frozen_stages`` stages (3 freezes every block and the
+            position embedding, 4 the pyramid too: linear probing); -1
+            freezes nothing. Defaults to -1.
         pretrained (str, optional): Checkpoint to load, as mmseg's
             segmentors pass it; the same as a ``Pretrained`` ``init_cfg``.
         init_cfg (dict, optional): Initialisation config; a checkpoint in
@@ -340,6 +341,8 @@ class iTPNHiViT(BaseBackbone):
             self.absolute_pos_embed.requires_grad_(False)
         for stage in range(min(self.frozen_stages, 3)):
             frozen += self.stage_blocks(stage)
+        if self.frozen_stages >= 4 and self.pyramid is not None:
+            frozen.append(self.pyramid)
         for module in frozen:
             module.eval()
             module.requires_grad_(False)

@@ -202,6 +202,12 @@ def test_frozen_stages():
         assert module.training
         assert all(p.requires_grad for p in module.parameters())
     assert model.absolute_pos_embed.requires_grad
+    assert model.pyramid.training
+    probe = tiny(frozen_stages=4)
+    probe.train()
+    assert not probe.absolute_pos_embed.requires_grad
+    assert not probe.pyramid.training
+    assert not any(p.requires_grad for p in probe.parameters())
 
 
 def test_bad_arguments_and_inputs_are_named():
