@@ -18,7 +18,7 @@ OPTION_KEYS = {
 }
 # Learning rates searched per protocol: a linear probe (300 iterations of
 # one 1x1 conv) needs larger ones than fine-tuning.
-LRS = {'ft': (3e-4, 1e-3, 3e-3, 1e-2),
+LRS = {'ft': (3e-4, 1e-3, 3e-3, 1e-2, 3e-2),
        'lp': (3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.)}
 LAYER_DECAYS = (0.65, 0.9)
 
