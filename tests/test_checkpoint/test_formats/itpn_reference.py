@@ -17,6 +17,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .random_weights import randomize_
+
 PATCH, SIZE = 16, 64
 GRID = SIZE // PATCH
 DIMS, DEPTHS, HEADS = 64, (1, 1, 2), 4
@@ -370,19 +372,7 @@ def random_reference(variant: str, seed: int = 0) -> RefITPN:
     """A reference of ``variant`` with random weights (layer scales and
     biases included), in eval mode.  The weights are drawn in float32, as
     the checkpoints hold them, and the model is float64."""
-    model = RefITPN(variant).eval()
-    gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, param in model.named_parameters():
-            noise = torch.randn(param.shape, generator=gen)
-            if name.endswith('weight') and param.dim() == 1:  # norms
-                param.copy_(1 + 0.2 * noise)
-            elif param.dim() >= 2 and 'token' not in name \
-                    and 'pos_embed' not in name:
-                param.copy_(noise / param[0].numel()**0.5)
-            else:
-                param.copy_(0.3 * noise)
-    return model.double()
+    return randomize_(RefITPN(variant).eval(), seed).double()
 
 
 def float_state_dict(model: RefITPN) -> Dict[str, torch.Tensor]:

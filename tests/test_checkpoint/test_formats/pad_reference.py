@@ -15,6 +15,8 @@ from mmpretrain.models import MAE
 
 from mmir.checkpoint import read_state_dict
 
+from .random_weights import randomize_
+
 PATCH, SIZE, DIMS, HEADS, DEPTH, HIDDEN = 8, 32, 32, 2, 2, 128
 BOTTLENECK, DEC_DIMS, DEC_HEADS, DEC_DEPTH = 16, 16, 2, 2
 NUM_PATCHES = (SIZE // PATCH)**2
@@ -156,19 +158,7 @@ class RefPAD(nn.Module):
 
 def random_pad(adapter='patchwise', seed: int = 0) -> RefPAD:
     """A reference PAD with random weights (adapters and gates included)."""
-    model = RefPAD(adapter)
-    gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, param in model.named_parameters():
-            noise = torch.randn(param.shape, generator=gen)
-            if name.endswith('weight') and param.dim() == 1:  # norms
-                param.copy_(1 + 0.2 * noise)
-            elif param.dim() >= 2 and 'token' not in name \
-                    and 'pos_embed' not in name:
-                param.copy_(noise / param[0].numel()**0.5)
-            else:
-                param.copy_(0.3 * noise)
-    return model
+    return randomize_(RefPAD(adapter), seed)
 
 
 def authors_checkpoint(model: RefPAD, path: str) -> dict:
