@@ -27,7 +27,7 @@ import os
 import subprocess
 import sys
 import time
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 
@@ -227,8 +227,11 @@ def run_worker(script: str, args_list: List[str],
     return None
 
 
+Results = Dict[Tuple[str, str, str], Optional[Dict[str, float]]]
+
+
 def run_table(script: str, args: argparse.Namespace,
-              variants: Sequence[str], options: Sequence[str]) -> bool:
+              variants: Sequence[str], options: Sequence[str]) -> Results:
     """Time every (variant, precision, device) and print the table.
 
     Each combination runs ``script`` with ``--worker VARIANT PRECISION
@@ -236,14 +239,15 @@ def run_table(script: str, args: argparse.Namespace,
 
     Args:
         script (str): Path of the benchmark script.
-        args (argparse.Namespace): Options from :func:`parse_args`.
+        args (argparse.Namespace): Options from :func:`benchmark_parser`.
             ``devices`` defaults to cpu, and cuda when available.
         variants (Sequence[str]): The variants, in table order.
         options (Sequence[str]): The script's own worker options (e.g.
             ``['--tiny']``).
 
     Returns:
-        bool: Whether every run gave a result.
+        Results: ``(variant, precision, device)`` -> the result of
+        :func:`time_steps`, None where the run failed.
     """
     devices = args.devices or (['cpu', 'cuda']
                                if torch.cuda.is_available() else ['cpu'])
@@ -254,24 +258,25 @@ def run_table(script: str, args: argparse.Namespace,
         str(args.warmup), '--seed',
         str(args.seed), *options
     ]
-    print(f'{"variant":<8}{"precision":<10}{"device":<7}{"images/s":>10}'
-          f'{"peak GiB":>10}{"step GiB":>10}  memory')
-    succeeded = True
+    width = max(8, max(len(v) for v in variants) + 2)
+    print(f'{"variant":<{width}}{"precision":<10}{"device":<7}'
+          f'{"images/s":>10}{"peak GiB":>10}{"step GiB":>10}  memory')
+    results: Results = {}
     for device in devices:
         for precision in args.precisions:
             for variant in variants:
                 result = run_worker(
                     script, common + ['--worker', variant, precision, device],
                     f'{variant} {precision} {device}')
+                results[(variant, precision, device)] = result
                 if result is None:
-                    succeeded = False
                     continue
-                print(f'{variant:<8}{precision:<10}{device:<7}'
+                print(f'{variant:<{width}}{precision:<10}{device:<7}'
                       f'{result["images_per_s"]:>10.2f}'
                       f'{result["peak_gib"]:>10.3f}'
                       f'{result["step_gib"]:>10.3f}  {MEMORY[device]}',
                       flush=True)
-    return succeeded
+    return results
 
 
 def benchmark_main(args: argparse.Namespace, script: str, title: str,
@@ -296,6 +301,7 @@ def benchmark_main(args: argparse.Namespace, script: str, title: str,
         return
     print(f'{title}, {describe_run(args)}')
     check(args)
-    if not run_table(script, args, variants,
-                     ['--tiny'] if args.tiny else []):
+    results = run_table(script, args, variants,
+                        ['--tiny'] if args.tiny else [])
+    if None in results.values():
         sys.exit(f'{os.path.basename(script)}: some runs failed')

@@ -35,7 +35,7 @@ import logging
 import os
 import os.path as osp
 import sys
-from typing import Dict, Optional, Tuple
+from typing import Dict, Tuple
 
 import torch
 from mmengine.logging import MMLogger
@@ -44,8 +44,8 @@ from mmengine.registry import init_default_scope
 from mmir.models import iTPN, iTPNHiViT
 from mmir.models.backbones.itpn_hivit import gather_units, random_masking
 from mmir.registry import MODELS
-from mmir.utils.step_benchmark import (MEMORY, benchmark_parser,
-                                       describe_run, report, run_worker,
+from mmir.utils.step_benchmark import (Results, benchmark_parser,
+                                       describe_run, report, run_table,
                                        time_steps, training_step)
 
 SCRIPT = osp.abspath(__file__)
@@ -232,9 +232,7 @@ def time_variant(args: argparse.Namespace, variant: str, precision: str,
     return time_steps(step, device, args.warmup, args.iters, args.batch_size)
 
 
-def print_ratios(results: Dict[Tuple[str, str, str],
-                                Optional[Dict[str, float]]], device: str,
-                 precision: str) -> None:
+def print_ratios(results: Results, device: str, precision: str) -> None:
     """The :data:`RATIOS` of one device and precision, where both ran.
 
     Time is per step (the inverse of images/s); peak and step memory as
@@ -252,47 +250,6 @@ def print_ratios(results: Dict[Tuple[str, str, str],
               f'time {time:.2f}x, peak {peak:.2f}x, step {step:.2f}x')
 
 
-def run_table(args: argparse.Namespace) -> bool:
-    """Time every (variant, precision, device) in its own process, print
-    the table as the rows come, then the ratios.
-
-    Returns:
-        bool: Whether every run gave a result.
-    """
-    devices = args.devices or (['cpu', 'cuda']
-                               if torch.cuda.is_available() else ['cpu'])
-    common = [
-        '--arch', args.arch, '--img-size',
-        str(args.img_size), '--batch-size',
-        str(args.batch_size), '--iters',
-        str(args.iters), '--warmup',
-        str(args.warmup), '--seed',
-        str(args.seed)
-    ]
-    print(f'{"variant":<11}{"precision":<10}{"device":<7}{"images/s":>10}'
-          f'{"peak GiB":>10}{"step GiB":>10}  memory')
-    results: Dict[Tuple[str, str, str], Optional[Dict[str, float]]] = {}
-    for device in devices:
-        for precision in args.precisions:
-            for variant in VARIANTS:
-                result = run_worker(
-                    SCRIPT, common + ['--worker', variant, precision, device],
-                    f'{variant} {precision} {device}')
-                results[(variant, precision, device)] = result
-                if result is None:
-                    continue
-                print(f'{variant:<11}{precision:<10}{device:<7}'
-                      f'{result["images_per_s"]:>10.2f}'
-                      f'{result["peak_gib"]:>10.3f}'
-                      f'{result["step_gib"]:>10.3f}  {MEMORY[device]}',
-                      flush=True)
-    print('ratios (time per step, peak and step memory):')
-    for device in devices:
-        for precision in args.precisions:
-            print_ratios(results, device, precision)
-    return all(result is not None for result in results.values())
-
-
 def main() -> None:
     """Check the reference, then time every combination, print a table
     and the ratios."""
@@ -304,7 +261,15 @@ def main() -> None:
     print(f'iTPN pre-training step, {model}, {args.img_size} px, mask ratio '
           f'{MASK_RATIO}, {describe_run(args)}')
     check_equivalence(args)
-    if not run_table(args):
+    results = run_table(
+        SCRIPT, args, VARIANTS,
+        ['--arch', args.arch, '--img-size',
+         str(args.img_size)])
+    print('ratios (time per step, peak and step memory):')
+    for device in dict.fromkeys(device for _, _, device in results):
+        for precision in args.precisions:
+            print_ratios(results, device, precision)
+    if None in results.values():
         sys.exit(f'{os.path.basename(SCRIPT)}: some runs failed')
 
 
