@@ -20,16 +20,18 @@ the tools in ``tools/model_converters/`` convert.
   map, its conversion and its layout check: ``mmpretrain`` (the identity),
   ``timm_vit`` (official MAE, DINO and iBOT ViTs), ``unip`` (the UNIP
   authors' students), ``pad`` (the PAD authors' models), ``itpn`` (the
-  iTPN authors' pixel, CLIP, classification and det/seg files) and
-  ``mmseg`` (mmir -> the mmseg fine-tuning configs).  :data:`KEY_MAPS`
-  is assembled from them; :func:`map_keys` applies one by name.
+  iTPN authors' pixel, CLIP, classification and det/seg files),
+  ``dalle`` (OpenAI's pickled DALL-E encoder and decoder, read without
+  their package), ``beit`` (BEiT-style pre-training -> BEiT-style
+  fine-tuning) and ``mmseg`` (mmir -> the mmseg fine-tuning configs).
+  :data:`KEY_MAPS` is assembled from them; :func:`map_keys` applies one
+  by name.
 * :mod:`.strict_pretrained`: the ``mmir.StrictPretrained`` ``init_cfg``,
   reading, mapping and loading strictly.  It needs ``mmengine.model``, so
   it is not imported here (``import mmir`` must stay light); the
   ``WEIGHT_INITIALIZERS`` registry and ``mmir.models`` import it.
 
-A new format is one new file plus one thin tool; for example OpenAI's
-DALL-E encoder and decoder, or CLIP:
+A new format is one new file plus one thin tool; for example CLIP:
 
 1. ``mmir/checkpoint/formats/<format>.py`` defines ``KEY_MAPS``
    (``{'<name>': KeyMap(renames, drops)}``, empty when the names are

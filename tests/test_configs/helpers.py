@@ -30,6 +30,8 @@ MIN_WIDTH = 32
 WIDTH_KEYS = ('in_channels', 'channels', 'embed_dim')
 # iTPN at CPU size: main-stage width, pyramid width, CLIP teacher width.
 ITPN_WIDTH, ITPN_FPN, ITPN_TEACHER = 64, 32, 32
+# CIM at CPU size: the widths of DALL-E's encoder and decoder.
+DALLE_WIDTH = 8
 
 
 def strip_pretrained(cfg) -> None:
@@ -223,13 +225,77 @@ def shrink_itpn(model_cfg: dict) -> Tuple[int, int]:
     return size, size
 
 
+def shrink_cim(model_cfg: dict, scope: Optional[str]) -> Tuple[int, int]:
+    """Rewrite a CIM model config in place to a CPU size; give its input
+    size.
+
+    A ViT enhancer shrinks as :func:`shrink_backbone` (its head follows);
+    a CNN enhancer keeps its layout and sees ``16 * GRID`` px.  When the
+    enhancer was shrunk, the generator sees the same size at a width of
+    :func:`shrink_width` (its head follows), and a DALL-E tokenizer gets
+    widths of :data:`DALLE_WIDTH` (its vocabulary is kept).  The CPU demo
+    (``arch`` dicts) is left as written.
+    """
+    backbone, generator = model_cfg['backbone'], model_cfg['generator']
+    backbone_cls = resolve_type(backbone, scope)
+    if 'arch' in backbone:
+        widths = shrink_backbone(backbone, backbone_cls)
+        if widths is None:
+            size = backbone['img_size']
+            return size, size
+        _scale_widths(model_cfg['head'], *widths)
+        size = backbone['img_size']
+    else:
+        size = 16 * GRID
+    arch = generator['arch']
+    width = shrink_width(arch['num_heads'], None)
+    generator.update(
+        img_size=size,
+        arch=dict(arch, embed_dims=width, feedforward_channels=4 * width))
+    model_cfg['generator_head']['embed_dims'] = width
+    tokenizer = model_cfg['tokenizer']
+    if tokenizer['type'] == 'mmir.DALLETokenizer':
+        tokenizer['encoder']['n_hid'] = DALLE_WIDTH
+        tokenizer['decoder'].update(n_init=DALLE_WIDTH, n_hid=DALLE_WIDTH)
+    return size, size
+
+
+def shrink_adavipro(model_cfg: dict) -> Tuple[int, int]:
+    """Rewrite an AdaViPro model config in place to a CPU size; give its
+    input size.
+
+    A CLIP classifier's vision ViT shrinks as :func:`shrink_backbone`, its
+    text transformer and projections to :data:`MIN_WIDTH` (depth and heads
+    kept); the prompt follows the image size (the same share of it).  An
+    ``ImageClassifier`` of CPU size (the demo) is left as written.
+    """
+    classifier = model_cfg['classifier']
+    vision = classifier.get('vision_backbone')
+    if vision is None:
+        size = classifier['backbone']['img_size']
+        return size, size
+    from mmpretrain.models import VisionTransformer
+    old = vision.get('img_size', 224)
+    _, width = shrink_backbone(vision, VisionTransformer)
+    size = vision['img_size']
+    classifier['projection'].update(in_channels=width, out_channels=MIN_WIDTH)
+    classifier['text_backbone']['width'] = MIN_WIDTH
+    classifier.update(transformer_width=MIN_WIDTH, proj_dim=MIN_WIDTH)
+    prompter = model_cfg['prompter']
+    prompter['prompt_size'] = max(prompter.get('prompt_size', 30) * size //
+                                  old, 1)
+    prompter['image_size'] = size
+    return size, size
+
+
 def shrink_model(model_cfg: dict, scope: Optional[str]) -> Tuple[int, int]:
     """Rewrite a model config in place to a CPU size; give its input size.
 
     Only sizes change, never the structure (depth, head counts, block
     indices, strides, number of classes):
 
-    - an iTPN model: see :func:`shrink_itpn`;
+    - an iTPN model: see :func:`shrink_itpn`; a CIM model:
+      :func:`shrink_cim`;
     - ``backbone`` and ``teacher``: see :func:`shrink_backbone`
       (``arch``, ``img_size``, ``window_size``);
     - every other part, when the backbone was shrunk from width C to C':
@@ -246,6 +312,16 @@ def shrink_model(model_cfg: dict, scope: Optional[str]) -> Tuple[int, int]:
         Tuple[int, int]: The input size (H, W) the backbone expects.
     """
     scope = sub_scope(model_cfg, scope)
+    if model_cfg.get('type') == 'mmir.CIM':
+        return shrink_cim(model_cfg, scope)
+    if model_cfg.get('type') == 'mmir.AdaViProClassifier':
+        return shrink_adavipro(model_cfg)
+    if model_cfg.get('type') == 'mmir.VQTokenizerPretrain':
+        # convolutions of CPU size as written; GRID tokens per side
+        tokenizer = model_cfg['tokenizer']
+        size = GRID * tokenizer.get('downsample', init_default(
+            resolve_type(tokenizer, scope), 'downsample'))
+        return size, size
     backbone = model_cfg['backbone']
     backbone_cls = resolve_type(backbone, scope)
     if backbone_cls.__name__ == 'iTPNHiViT':
@@ -262,7 +338,9 @@ def shrink_model(model_cfg: dict, scope: Optional[str]) -> Tuple[int, int]:
         if isinstance(neck, dict) and 'num_patches' in inspect.signature(
                 resolve_type(neck, scope)).parameters:
             neck['num_patches'] = GRID**2
-    size = backbone.get('img_size', init_default(backbone_cls, 'img_size'))
+    # A CNN (no img_size) sees what a shrunk ViT of patch 16 sees.
+    size = backbone.get('img_size', init_default(
+        backbone_cls, 'img_size')) or 16 * GRID
     return tuple(size) if isinstance(size, (list, tuple)) else (size, size)
 
 
@@ -290,8 +368,13 @@ def build_model(cfg: Config, init: bool = False) -> torch.nn.Module:
     Returns:
         torch.nn.Module: The model.
     """
+    model_cfg = cfg.model
+    if cfg.get('data_preprocessor') is not None:
+        # as the Runner: a top-level data_preprocessor is the model's default
+        model_cfg = dict(model_cfg)
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope')):
-        model = MODELS.build(cfg.model)
+        model = MODELS.build(model_cfg)
         if init:
             model.init_weights()
     return model

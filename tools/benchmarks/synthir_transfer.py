@@ -9,8 +9,10 @@ Chain, with the standard tools (``tools/train.py``, ``tools/test.py``):
 
 1. pre-train on the pool what the chosen methods need: the demo MAE
    teacher, UNIP (NMI-HAD from that teacher, layer by NMI), PAD
-   (adapters on that teacher) and iTPN (the demo HiViT and its pyramid
-   from scratch, pixel only or pixel + MFM);
+   (adapters on that teacher), iTPN (the demo HiViT and its pyramid
+   from scratch, pixel only or pixel + MFM) and CIM (the demo infrared
+   tokenizer, then the 128-d ViT enhancer from scratch, ResPix or
+   RevDet);
 2. print the teacher's per-layer attention NMI and plot it
    (``tools/analysis_tools/attention_nmi.py`` on validation frames);
 3. for every method, protocol (``ft``: fine-tuning with UPerNet; ``lp``:
@@ -56,16 +58,22 @@ from mmir.utils.transfer_tuning import (Setting, candidates,  # noqa: E402
 @dataclass(frozen=True)
 class PretrainStep:
     """A pre-training on the pool: its config, the argument that sets its
-    iterations, other options, and the option that names the teacher's
-    checkpoint (for the methods that start from the MAE teacher)."""
+    iterations, other options, and the earlier steps whose checkpoints it
+    reads, as ``(step, option)`` pairs (UNIP and PAD read the MAE
+    teacher's, CIM its tokenizer's)."""
 
     config: str
     iters: str
     options: tuple = ()
-    teacher_option: Optional[str] = None
+    inputs: tuple = ()
 
 
 ITPN_DEMO = 'configs/itpn/itpn-mfm_hivit-demo-p8_1xb16-400i_synthir-64px.py'
+CIM_DEMO = 'configs/cim/cim-{}_vit-128d-p8_1xb16-400i_synthir-64px.py'
+CIM_TOKENIZER = ('configs/cim/'
+                 'vq-tokenizer_conv-demo-d4-v256_1xb16-300i_synthir-32px.py')
+TOKENIZER_INPUT = (('cim-tokenizer', 'model.tokenizer.init_cfg.checkpoint'),)
+# In order: a step comes after the steps it reads.
 PRETRAIN = {
     'teacher':
     PretrainStep('configs/demo/mae_vit-128d-p8_1xb16-400i_synthir-64px.py',
@@ -74,16 +82,24 @@ PRETRAIN = {
     PretrainStep(
         'configs/demo/unip_vit-tiny-p8_mae-auto_1xb16-300i_synthir-64px.py',
         'unip_iters',
-        teacher_option='model.teacher_checkpoint'),
+        inputs=(('teacher', 'model.teacher_checkpoint'), )),
     'pad':
     PretrainStep(
         'configs/pad/pad_vit-128d-p8_demo-mae-pre_1xb16-200i_synthir-64px.py',
         'pad_iters',
-        teacher_option='model.init_cfg.checkpoint'),
+        inputs=(('teacher', 'model.init_cfg.checkpoint'), )),
     'itpn-pixel':
     PretrainStep(ITPN_DEMO, 'itpn_iters', (('model.mfm_head', None), )),
     'itpn-mfm':
     PretrainStep(ITPN_DEMO, 'itpn_iters'),
+    'cim-tokenizer':
+    PretrainStep(CIM_TOKENIZER, 'cim_tokenizer_iters'),
+    'cim-respix':
+    PretrainStep(CIM_DEMO.format('respix'), 'cim_iters',
+                 inputs=TOKENIZER_INPUT),
+    'cim-revdet':
+    PretrainStep(CIM_DEMO.format('revdet'), 'cim_iters',
+                 inputs=TOKENIZER_INPUT),
 }
 DOWNSTREAM = {
     ('ft', '64d'): 'configs/demo/'
@@ -121,8 +137,10 @@ METHODS = [
     Method('random-hivit', 'hivit', None),
     Method('itpn-pixel', 'hivit', 'itpn-pixel'),
     Method('itpn-mfm', 'hivit', 'itpn-mfm'),
+    Method('cim-respix', '128d', 'cim-respix'),
+    Method('cim-revdet', '128d', 'cim-revdet'),
 ]
-PENDING = ['cim']
+PENDING = []
 
 
 def parse_args() -> argparse.Namespace:
@@ -146,6 +164,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--unip-iters', type=int, default=800)
     parser.add_argument('--pad-iters', type=int, default=800)
     parser.add_argument('--itpn-iters', type=int, default=1600)
+    parser.add_argument('--cim-tokenizer-iters', type=int, default=300)
+    parser.add_argument('--cim-iters', type=int, default=1600)
     parser.add_argument('--ft-iters', type=int, default=500)
     parser.add_argument('--lp-iters', type=int, default=300)
     parser.add_argument(
@@ -167,7 +187,8 @@ def parse_args() -> argparse.Namespace:
     if args.tiny:
         args.grid_limit = 2
         args.pool_images, args.val_images, args.test_images = 24, 8, 8
-        for step in ('teacher', 'unip', 'pad', 'itpn', 'ft', 'lp'):
+        for step in ('teacher', 'unip', 'pad', 'itpn', 'cim_tokenizer',
+                     'cim', 'ft', 'lp'):
             setattr(args, f'{step}_iters', 2)
     return args
 
@@ -243,22 +264,32 @@ def train(config: str, work_dir: str, options: Dict[str, object]) -> str:
     return last_checkpoint(work_dir)
 
 
+def required_steps(weights: set) -> List[str]:
+    """The steps of :data:`PRETRAIN` that give ``weights`` (step names),
+    the MAE teacher (its attention NMI is always printed) and every step
+    they read, in :data:`PRETRAIN` order."""
+    needed = set(weights) | {'teacher'}
+    for name in reversed(list(PRETRAIN)):
+        if name in needed:
+            needed.update(step for step, _ in PRETRAIN[name].inputs)
+    return [name for name in PRETRAIN if name in needed]
+
+
 def pretrain(args: argparse.Namespace, pool: str,
-             needed: set) -> Dict[str, str]:
-    """Pre-train the MAE teacher and what the methods need (the steps of
-    :data:`PRETRAIN`); their checkpoints."""
+             weights: set) -> Dict[str, str]:
+    """Pre-train what the methods need (:func:`required_steps`); their
+    checkpoints."""
     root = osp.join(args.work_dir, 'pretrain')
     checkpoints = {}
-    for name, step in PRETRAIN.items():
-        if name != 'teacher' and name not in needed:
-            continue
+    for name in required_steps(weights):
+        step = PRETRAIN[name]
         log(f'pre-training {name}')
         options = {'train_dataloader.dataset.data_root': pool + '/'}
         options.update(
             schedule_options(step.config, getattr(args, step.iters)))
         options.update(step.options)
-        if step.teacher_option:
-            options[step.teacher_option] = checkpoints['teacher']
+        for source, option in step.inputs:
+            options[option] = checkpoints[source]
         checkpoints[name] = train(step.config, osp.join(root, name),
                                   options)
     return checkpoints

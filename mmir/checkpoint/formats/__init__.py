@@ -13,14 +13,15 @@ from typing import Dict, Sequence
 import torch
 
 from ..key_map import KeyMap, apply_key_map
-from . import itpn, mmpretrain, mmseg, pad, timm_vit, unip
+from . import beit, dalle, itpn, mmpretrain, mmseg, pad, timm_vit, unip
+from .dalle import dalle_to_mmir, describe_dalle
 from .itpn import describe_itpn, itpn_to_mmir
 from .mmseg import config_last_heads, mmir_to_mmseg
 from .pad import pad_to_mmir, pad_to_mmpretrain
 from .timm_vit import teacher_to_mmir, timm_vit_to_mmpretrain
 from .unip import unip_to_mmir
 
-FORMATS = (mmpretrain, timm_vit, unip, pad, itpn, mmseg)
+FORMATS = (mmpretrain, timm_vit, unip, pad, itpn, mmseg, dalle, beit)
 
 
 def _collect(formats: Sequence) -> Dict[str, KeyMap]:
@@ -56,7 +57,8 @@ def map_keys(state_dict: Dict[str, torch.Tensor],
 
 
 __all__ = [
-    'FORMATS', 'KEY_MAPS', 'map_keys', 'config_last_heads', 'describe_itpn',
-    'itpn_to_mmir', 'mmir_to_mmseg', 'pad_to_mmir', 'pad_to_mmpretrain',
-    'teacher_to_mmir', 'timm_vit_to_mmpretrain', 'unip_to_mmir'
+    'FORMATS', 'KEY_MAPS', 'map_keys', 'config_last_heads', 'dalle_to_mmir',
+    'describe_dalle', 'describe_itpn', 'itpn_to_mmir', 'mmir_to_mmseg',
+    'pad_to_mmir', 'pad_to_mmpretrain', 'teacher_to_mmir',
+    'timm_vit_to_mmpretrain', 'unip_to_mmir'
 ]

@@ -4,8 +4,9 @@ from .adapter_mixin import AdapterMixin
 from .adapter_vit import AdapterViT
 from .attn_vit import AttnViT
 from .itpn_hivit import iTPNHiViT
+from .loaded_last import BEiTViT, ResNet
 
 __all__ = [
     'AdapterMAEViT', 'AdapterMILANViT', 'AdapterMixin', 'AdapterViT',
-    'AttnViT', 'iTPNHiViT'
+    'AttnViT', 'BEiTViT', 'iTPNHiViT', 'ResNet'
 ]

@@ -46,6 +46,25 @@ MODELS_WITH_OWN_INIT = {
         pyramid=dict(fpn_dim=32, fpn_depth=1),
         **HIVIT),
     'iTPNPyramid': dict(type='mmir.iTPNPyramid', embed_dims=64, fpn_dim=32),
+    'AdaViProClassifier': dict(
+        type='mmir.AdaViProClassifier',
+        classifier=dict(
+            type='ImageClassifier',
+            _scope_='mmpretrain',
+            backbone=dict(type='VisionTransformer', **VIT),
+            head=dict(
+                type='LinearClsHead', num_classes=3, in_channels=32)),
+        prompter=dict(type='mmir.PadPrompter', image_size=32, prompt_size=4),
+        mask_generator=dict(
+            type='mmir.RegionMaskGenerator', embed_dims=8, region_size=8)),
+    'BEiTViT': dict(
+        type='mmir.BEiTViT',
+        layer_scale_init_value=0.1,
+        use_abs_pos_emb=False,
+        use_rel_pos_bias=True,
+        **VIT),
+    'ResNet': dict(
+        type='mmir.ResNet', depth=50, stem_channels=8, base_channels=4),
     'iTPNDecoder': dict(
         type='mmir.iTPNDecoder',
         grid=(2, 2),

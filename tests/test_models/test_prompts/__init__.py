@@ -1,0 +1,1 @@
+# Copyright (c) mmir contributors. All rights reserved.
