@@ -1,5 +1,5 @@
-# AdaViPro on Flowers102: frozen CLIP ViT-B/32, a 30 px padding prompt applied
-# region by region (32 px regions, a 64-d mask generator).
+# AdaViPro on Flowers102: frozen CLIP ViT-B/32, a 30 px padding prompt
+# applied region by region (32 px regions, a 64-d mask generator).
 _base_ = [
     './_base_/adavipro_clip-vit-base-p32.py',
     './_base_/datasets/flowers102.py',

@@ -1,5 +1,5 @@
-# VP (Bahng et al. 2022) on DTD: frozen CLIP ViT-B/32, a 90 px padding
-# prompt on every image (AdaViPro's baseline: no mask generator).
+# VP (Bahng et al. 2022) on DTD: frozen CLIP ViT-B/32, a 90 px padding prompt
+# on every image (AdaViPro's baseline: no mask generator).
 _base_ = [
     './_base_/adavipro_clip-vit-base-p32.py',
     './_base_/datasets/dtd.py',

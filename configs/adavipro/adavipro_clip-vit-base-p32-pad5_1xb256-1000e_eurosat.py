@@ -1,0 +1,10 @@
+# AdaViPro on EuroSAT: frozen CLIP ViT-B/32, a 5 px padding prompt applied
+# region by region (32 px regions, a 64-d mask generator).
+_base_ = [
+    './_base_/adavipro_clip-vit-base-p32.py',
+    './_base_/datasets/eurosat.py',
+    './_base_/schedule_sgd-coslr-1000e.py'
+]
+model = dict(
+    class_names={{_base_.class_names}},
+    prompter=dict(prompt_size=5))
