@@ -47,40 +47,38 @@ def _residual(n_in, n_hid, n_out, kernels):
     return nn.Sequential(OrderedDict(entries))
 
 
-class EncoderBlock(nn.Module):
+class _Block(nn.Module):
+    """A block of OpenAI's layout: identity path (a 1x1 conv when the width
+    changes) plus the residual path of ``KERNELS``, scaled by
+    ``1 / n_layers ** 2``."""
+
+    KERNELS = ()
+
+    def __init__(self, n_in, n_out, n_layers, device=None,
+                 requires_grad=False):
+        super().__init__()
+        self.n_in, self.n_out, self.n_layers = n_in, n_out, n_layers
+        self.device, self.requires_grad = device, requires_grad
+        self.n_hid = n_out // 4
+        self.post_gain = 1 / (n_layers**2)
+        self.id_path = Conv2d(n_in, n_out, 1) if n_in != n_out \
+            else nn.Identity()
+        self.res_path = _residual(n_in, self.n_hid, n_out, self.KERNELS)
+
+    def forward(self, x):
+        return self.id_path(x) + self.post_gain * self.res_path(x)
+
+
+class EncoderBlock(_Block):
     """``dall_e.encoder.EncoderBlock``: residual kernels 3, 3, 3, 1."""
 
-    def __init__(self, n_in, n_out, n_layers, device=None,
-                 requires_grad=False):
-        super().__init__()
-        self.n_in, self.n_out, self.n_layers = n_in, n_out, n_layers
-        self.device, self.requires_grad = device, requires_grad
-        self.n_hid = n_out // 4
-        self.post_gain = 1 / (n_layers**2)
-        self.id_path = Conv2d(n_in, n_out, 1) if n_in != n_out \
-            else nn.Identity()
-        self.res_path = _residual(n_in, self.n_hid, n_out, (3, 3, 3, 1))
-
-    def forward(self, x):
-        return self.id_path(x) + self.post_gain * self.res_path(x)
+    KERNELS = (3, 3, 3, 1)
 
 
-class DecoderBlock(nn.Module):
+class DecoderBlock(_Block):
     """``dall_e.decoder.DecoderBlock``: residual kernels 1, 3, 3, 3."""
 
-    def __init__(self, n_in, n_out, n_layers, device=None,
-                 requires_grad=False):
-        super().__init__()
-        self.n_in, self.n_out, self.n_layers = n_in, n_out, n_layers
-        self.device, self.requires_grad = device, requires_grad
-        self.n_hid = n_out // 4
-        self.post_gain = 1 / (n_layers**2)
-        self.id_path = Conv2d(n_in, n_out, 1) if n_in != n_out \
-            else nn.Identity()
-        self.res_path = _residual(n_in, self.n_hid, n_out, (1, 3, 3, 3))
-
-    def forward(self, x):
-        return self.id_path(x) + self.post_gain * self.res_path(x)
+    KERNELS = (1, 3, 3, 3)
 
 
 class Encoder(nn.Module):
