@@ -45,6 +45,9 @@ def test_clip_configs_hold_the_paper_settings(path):
     assert (vision.arch, vision.patch_size, vision.pre_norm) == ('base', 32,
                                                                  True)
     assert model.templates == ['This is a photo of a {}']
+    # CLIP's weights load strictly, never through a lenient init_cfg
+    assert model.classifier_checkpoint.endswith('.pth')
+    assert 'init_cfg' not in model.classifier
     size = int(name.split('-pad')[1].split('_')[0])
     assert model.prompter.prompt_size == size
     if name.startswith('vp_'):

@@ -47,11 +47,12 @@ model = dict(
         transformer_width=512,
         proj_dim=512,
         context_length=77,
+        # CLIPZeroShot's own prototypes are unused: AdaViProClassifier makes
+        # them from class_names (each dataset config's) and `templates`
         text_prototype='cifar100',
-        text_prompt='vanilla',
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint='checkpoints/clip-vit-base-p32_openai.pth')),
+        text_prompt='vanilla'),
+    # strict: a file that does not fit is refused, never half loaded
+    classifier_checkpoint='checkpoints/clip-vit-base-p32_openai.pth',
     prompter=dict(type='mmir.PadPrompter', image_size=224, prompt_size=30),
     mask_generator=dict(
         type='mmir.RegionMaskGenerator',
