@@ -279,29 +279,42 @@ def run_table(script: str, args: argparse.Namespace,
     return results
 
 
-def benchmark_main(args: argparse.Namespace, script: str, title: str,
+def benchmark_main(args: argparse.Namespace,
+                   script: str,
+                   title: str,
                    variants: Sequence[str],
                    check: Callable[[argparse.Namespace], None],
-                   time_variant: Callable[..., Dict[str, float]]) -> None:
+                   time_variant: Callable[..., Dict[str, float]],
+                   options: Optional[Sequence[str]] = None,
+                   summarise: Optional[Callable[[Results], None]] = None
+                   ) -> None:
     """A benchmark script's ``main``: a worker times one combination; the
     parent checks the variants agree, then times them all.
 
     Args:
-        args (argparse.Namespace): Options from :func:`parse_args`, and
-            the script's ``tiny`` flag.
+        args (argparse.Namespace): Options from :func:`benchmark_parser`
+            (with the script's own; ``tiny`` when it has one).
         script (str): Path of the benchmark script.
         title (str): What is timed, for the first line.
         variants (Sequence[str]): The variants, in table order.
         check (Callable): Exits if the variants disagree.
         time_variant (Callable): ``(args, variant, precision, device)`` ->
             the result of :func:`time_steps`.
+        options (Sequence[str], optional): The script's own worker options.
+            Defaults to ``['--tiny']`` when ``args.tiny`` is set, else none.
+        summarise (Callable, optional): Prints what follows from the
+            table (ratios, breakdowns), before a failed run ends the
+            script. Defaults to None.
     """
     if args.worker:
         report(time_variant(args, *args.worker))
         return
     print(f'{title}, {describe_run(args)}')
     check(args)
-    results = run_table(script, args, variants,
-                        ['--tiny'] if args.tiny else [])
+    if options is None:
+        options = ['--tiny'] if args.tiny else []
+    results = run_table(script, args, variants, options)
+    if summarise is not None:
+        summarise(results)
     if None in results.values():
         sys.exit(f'{os.path.basename(script)}: some runs failed')

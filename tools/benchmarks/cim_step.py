@@ -34,11 +34,12 @@ Each (variant, precision, device) is then timed in a fresh subprocess and
 printed with its peak and step memory, as defined in
 :mod:`mmir.utils.step_benchmark`.  The same worker then runs ``--iters``
 more steps split in :data:`PHASES`, the device synchronised at the end of
-each, calling the model's own methods in ``CIM.loss``'s order (the logged
-accuracies are left out), and the parent prints a table per precision and
-device: milliseconds per step and share of the phases' sum for every
-variant, with the full step time of the timing table (no synchronisation
-inside the step) under it.  Numbers are printed, never checked.
+each, calling ``CIM.loss``'s four steps (``golden_tokens``,
+``generator_loss``, ``corrupt``, ``enhancer_loss``) one by one (only the
+generator's logged accuracy is left out), and the parent prints a table
+per precision and device: milliseconds per step and share of the phases'
+sum for every variant, with the full step time of the timing table (no
+synchronisation inside the step) under it.  Numbers are printed, never checked.
 """
 import argparse
 import logging
@@ -57,12 +58,10 @@ from mmpretrain.datasets.transforms import BEiTMaskGenerator
 from mmpretrain.structures import DataSample
 
 from mmir.models import CIM, DALLETokenizer
-from mmir.models.losses import replaced_token_labels
-from mmir.models.selfsup.cim import corrupt_tokens, sample_tokens
 from mmir.registry import MODELS
-from mmir.utils.step_benchmark import (Results, benchmark_parser,
-                                       describe_run, report, run_table,
-                                       time_steps, training_step)
+from mmir.utils.step_benchmark import (Results, benchmark_main,
+                                       benchmark_parser, time_steps,
+                                       training_step)
 
 SCRIPT = osp.abspath(__file__)
 REPO = osp.dirname(osp.dirname(osp.dirname(SCRIPT)))
@@ -273,8 +272,8 @@ class PhaseTimer:
 
 def phased_loss(model: CIM, batch: Batch,
                 mark: Callable[[str], None]) -> Dict[str, torch.Tensor]:
-    """``CIM.loss`` through the model's own methods in its order, with
-    ``mark(phase)`` called at the end of the first four :data:`PHASES`.
+    """``CIM.loss`` through its four steps, with ``mark(phase)`` called
+    at the end of each (the first four :data:`PHASES`).
 
     Args:
         model (CIM): The model.
@@ -286,25 +285,16 @@ def phased_loss(model: CIM, batch: Batch,
     """
     (img, view), data_samples = batch
     mask = torch.stack([s.mask for s in data_samples]).bool()
-    golden = model.tokenize(view)
+    golden = model.golden_tokens(view, mask)
     mark(PHASES[0])
-    feats = model.generator(img, mask)[0][:, 1:]
-    logits = model.generator_head.cls_head(feats[mask.flatten(1)])
-    loss_gen = model.generator_head.loss_module(logits, golden[mask])
+    loss_gen, logits = model.generator_loss(img, mask, golden)
     mark(PHASES[1])
-    with torch.no_grad():
-        drawn = sample_tokens(logits.detach(), model.temperature)
-        corrupted_ids = corrupt_tokens(golden, mask, drawn)
-        corrupted = model.corrupted_image(corrupted_ids, img.shape[2:])
+    corrupted_ids, corrupted = model.corrupt(golden, mask, logits,
+                                             img.shape[2:])
     mark(PHASES[2])
-    out = model.extract_feat(corrupted)
-    if model.objective == 'respix':
-        loss_enh = model.head.loss(out, model.original_pixels(img))
-    else:
-        loss_enh = model.head.loss_module(
-            model.head(out), replaced_token_labels(golden, corrupted_ids))
+    losses = model.enhancer_loss(img, corrupted, golden, corrupted_ids)
     mark(PHASES[3])
-    return dict(loss_gen=loss_gen, loss_enh=model.enhancer_weight * loss_enh)
+    return dict(loss_gen=loss_gen, loss_enh=losses['loss_enh'])
 
 
 def without_autograd(tensor: torch.Tensor) -> bool:
@@ -475,21 +465,21 @@ def main() -> None:
     """Check the tokenizer's isolation, time every combination, print the
     table and where the time goes."""
     args = parse_args()
-    if args.worker:
-        report(time_variant(args, *args.worker))
-        return
-    print(f'CIM pre-training step ({args.arch}), {describe_step(args)}, '
-          f'{describe_run(args)}')
-    check_tokenizer(args)
     options = ['--arch', args.arch]
     if args.img_size is not None:
         options += ['--img-size', str(args.img_size)]
-    results = run_table(SCRIPT, args, args.variants, options)
-    for device in dict.fromkeys(device for _, _, device in results):
-        for precision in args.precisions:
-            print_breakdown(results, args.variants, precision, device, args)
-    if None in results.values():
-        sys.exit(f'{osp.basename(SCRIPT)}: some runs failed')
+
+    def breakdowns(results: Results) -> None:
+        for device in dict.fromkeys(device for _, _, device in results):
+            for precision in args.precisions:
+                print_breakdown(results, args.variants, precision, device,
+                                args)
+
+    title = f'CIM pre-training step ({args.arch})'
+    if not args.worker:
+        title += f', {describe_step(args)}'
+    benchmark_main(args, SCRIPT, title, args.variants, check_tokenizer,
+                   time_variant, options=options, summarise=breakdowns)
 
 
 if __name__ == '__main__':

@@ -32,7 +32,6 @@ time per step and of the memory.  Numbers are printed, never checked.
 """
 import argparse
 import logging
-import os
 import os.path as osp
 import sys
 from typing import Dict, Tuple
@@ -44,9 +43,9 @@ from mmengine.registry import init_default_scope
 from mmir.models import iTPN, iTPNHiViT
 from mmir.models.backbones.itpn_hivit import gather_units, random_masking
 from mmir.registry import MODELS
-from mmir.utils.step_benchmark import (Results, benchmark_parser,
-                                       describe_run, report, run_table,
-                                       time_steps, training_step)
+from mmir.utils.step_benchmark import (Results, benchmark_main,
+                                       benchmark_parser, time_steps,
+                                       training_step)
 
 SCRIPT = osp.abspath(__file__)
 PATCH_SIZE = 16
@@ -250,27 +249,30 @@ def print_ratios(results: Results, device: str, precision: str) -> None:
               f'time {time:.2f}x, peak {peak:.2f}x, step {step:.2f}x')
 
 
+def print_all_ratios(results: Results) -> None:
+    """:func:`print_ratios` of every device and precision that ran."""
+    print('ratios (time per step, peak and step memory):')
+    for device in dict.fromkeys(device for _, _, device in results):
+        for precision in dict.fromkeys(p for _, p, _ in results):
+            print_ratios(results, device, precision)
+
+
 def main() -> None:
     """Check the reference, then time every combination, print a table
     and the ratios."""
     args = parse_args()
-    if args.worker:
-        report(time_variant(args, *args.worker))
-        return
     model = 'iTPN-B' if args.arch == 'base' else f'iTPN {args.arch}'
-    print(f'iTPN pre-training step, {model}, {args.img_size} px, mask ratio '
-          f'{MASK_RATIO}, {describe_run(args)}')
-    check_equivalence(args)
-    results = run_table(
-        SCRIPT, args, VARIANTS,
-        ['--arch', args.arch, '--img-size',
-         str(args.img_size)])
-    print('ratios (time per step, peak and step memory):')
-    for device in dict.fromkeys(device for _, _, device in results):
-        for precision in args.precisions:
-            print_ratios(results, device, precision)
-    if None in results.values():
-        sys.exit(f'{os.path.basename(SCRIPT)}: some runs failed')
+    benchmark_main(
+        args,
+        SCRIPT,
+        f'iTPN pre-training step, {model}, {args.img_size} px, mask ratio '
+        f'{MASK_RATIO}',
+        VARIANTS,
+        check_equivalence,
+        time_variant,
+        options=['--arch', args.arch, '--img-size',
+                 str(args.img_size)],
+        summarise=print_all_ratios)
 
 
 if __name__ == '__main__':

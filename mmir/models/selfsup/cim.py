@@ -198,41 +198,69 @@ class CIM(BaseSelfSupervisor):
     def loss(self, inputs: List[torch.Tensor],
              data_samples: List[DataSample],
              **kwargs) -> Dict[str, torch.Tensor]:
-        """The losses of one batch (each ``loss*`` key is summed)."""
+        """The losses of one batch (each ``loss*`` key is summed): the
+        four steps :meth:`golden_tokens`, :meth:`generator_loss`,
+        :meth:`corrupt` and :meth:`enhancer_loss`, in this order."""
         img, tokenizer_view = inputs[0], inputs[1]
         mask = torch.stack([s.mask for s in data_samples]).bool()
+        golden = self.golden_tokens(tokenizer_view, mask)
+        loss_gen, logits = self.generator_loss(img, mask, golden)
+        corrupted_ids, corrupted = self.corrupt(golden, mask, logits,
+                                                img.shape[2:])
+        losses = self.enhancer_loss(img, corrupted, golden, corrupted_ids)
+        losses.update(
+            loss_gen=loss_gen,
+            gen_acc=(logits.argmax(-1) == golden[mask]).float().mean()
+            .detach())
+        return losses
+
+    def golden_tokens(self, tokenizer_view: torch.Tensor,
+                      mask: torch.Tensor) -> torch.Tensor:
+        """The tokenizer's ids of the second view, on the mask's grid."""
         golden = self.tokenize(tokenizer_view)
         if golden.shape[1:] != mask.shape[1:]:
             raise ValueError(
                 f'the tokenizer gives a {tuple(golden.shape[1:])} token grid '
                 f'for its {tuple(tokenizer_view.shape[2:])} view, the mask '
                 f'is {tuple(mask.shape[1:])}')
+        return golden
 
+    def generator_loss(self, img: torch.Tensor, mask: torch.Tensor,
+                       golden: torch.Tensor
+                       ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """BEiT's cross-entropy on the masked positions, and the
+        generator's ``(mask.sum(), V)`` logits there."""
         feats = self.generator(img, mask)[0][:, 1:]
         logits = self.generator_head.cls_head(feats[mask.flatten(1)])
-        targets = golden[mask]
-        loss_gen = self.generator_head.loss_module(logits, targets)
+        return self.generator_head.loss_module(logits, golden[mask]), logits
 
-        with torch.no_grad():
-            samples = sample_tokens(logits.detach(), self.temperature)
-            corrupted_ids = corrupt_tokens(golden, mask, samples)
-            corrupted = self.corrupted_image(corrupted_ids, img.shape[2:])
+    @torch.no_grad()
+    def corrupt(self, golden: torch.Tensor, mask: torch.Tensor,
+                logits: torch.Tensor, size: Tuple[int, int]
+                ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Masked tokens replaced by samples of the generator's softmax;
+        the corrupted token map and its image at ``size``."""
+        samples = sample_tokens(logits.detach(), self.temperature)
+        corrupted_ids = corrupt_tokens(golden, mask, samples)
+        return corrupted_ids, self.corrupted_image(corrupted_ids, size)
+
+    def enhancer_loss(self, img: torch.Tensor, corrupted: torch.Tensor,
+                      golden: torch.Tensor,
+                      corrupted_ids: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """``loss_enh`` (weighted by lambda), the share of replaced tokens
+        and, for RevDet, the enhancer's accuracy."""
         out = self.extract_feat(corrupted)
         labels = replaced_token_labels(golden, corrupted_ids)
-        logs = dict(
-            gen_acc=(logits.argmax(-1) == targets).float().mean().detach(),
-            replaced=labels.mean())
+        losses = dict(replaced=labels.mean())
         if self.objective == 'respix':
             loss_enh = self.head.loss(out, self.original_pixels(img))
         else:
             revdet_logits = self.head(out)
             loss_enh = self.head.loss_module(revdet_logits, labels)
-            logs['revdet_acc'] = replaced_token_accuracy(
+            losses['revdet_acc'] = replaced_token_accuracy(
                 revdet_logits, labels)
-        return dict(
-            loss_gen=loss_gen,
-            loss_enh=self.enhancer_weight * loss_enh,
-            **logs)
+        losses['loss_enh'] = self.enhancer_weight * loss_enh
+        return losses
 
     def tokenize(self, images: torch.Tensor) -> torch.Tensor:
         """Golden token ids of ``[0, 1]`` images, without autograd."""
