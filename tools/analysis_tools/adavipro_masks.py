@@ -145,13 +145,12 @@ def draw(model: AdaViProClassifier,
          batch: dict) -> Tuple[np.ndarray, List[float]]:
     """The grid of a batch and the share of regions on in each image."""
     inputs = model.data_preprocessor(batch, training=False)['inputs']
-    if model.mask_generator is None:
+    prompted, mask = model.prompted_with_mask(inputs)
+    if mask is None:  # VP
         edges = LaplacianEdgeDetector()(inputs)
         mask = inputs.new_ones(inputs.shape[0], 1, *inputs.shape[-2:])
     else:
         edges = model.edge_detector(inputs)
-        mask = model.prompt_mask(inputs)
-    prompted = model.prompted(inputs)
     columns = (to_bgr(inputs, model), edge_tiles(edges),
                to_gray_bgr(mask * 255), to_bgr(prompted, model))
     # Regions are equal tiles of the image: their share is the pixels'.

@@ -2,7 +2,7 @@
 """AdaViPro: a frozen classifier adapted by a region-masked visual prompt
 (and VP, its baseline, without the mask)."""
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -170,10 +170,12 @@ class AdaViProClassifier(BaseModel):
 
     def prompted(self, inputs: torch.Tensor) -> torch.Tensor:
         """The images the frozen classifier sees: ``x + P * m``."""
-        return self._prompted(inputs)[0]
+        return self.prompted_with_mask(inputs)[0]
 
-    def _prompted(self, inputs: torch.Tensor):
-        """``x + P * m`` and the mask ``m`` (None for VP)."""
+    def prompted_with_mask(
+            self, inputs: torch.Tensor
+    ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+        """``x + P * m`` and the mask ``m`` it used (None for VP)."""
         prompt = self.prompter.prompt()
         mask = self.prompt_mask(inputs)
         return inputs + (prompt if mask is None else prompt * mask), mask
@@ -210,7 +212,7 @@ class AdaViProClassifier(BaseModel):
         """Cross-entropy of the prompted logits, and the share of the
         image under the prompt's switched-on regions (``prompt_on``,
         AdaViPro)."""
-        images, mask = self._prompted(inputs)
+        images, mask = self.prompted_with_mask(inputs)
         logits = self.classify(images)
         labels = torch.cat([s.gt_label for s in data_samples]).to(
             logits.device)
