@@ -150,14 +150,19 @@ def plot(summary: Summary, methods: Sequence[str], budgets: Sequence[int],
          title: Optional[str] = None) -> None:
     """mIoU against label budget, one line per method, error bars = std.
 
-    One panel per protocol, written as a PNG.
+    One panel per protocol, written as a PNG, with one legend for all
+    panels to their right (ten rows would hide the lines inside a panel).
     """
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(
-        1, len(protocols), figsize=(5 * len(protocols), 4), squeeze=False)
+        1,
+        len(protocols),
+        figsize=(5 * len(protocols) + 1.5, 4),
+        squeeze=False,
+        layout='constrained')
     for ax, protocol in zip(axes[0], protocols):
         for method in methods:
             points = [(b, summary[(method, protocol, b)]) for b in budgets
@@ -172,9 +177,13 @@ def plot(summary: Summary, methods: Sequence[str], budgets: Sequence[int],
         ax.set_ylabel('test mIoU')
         ax.set_title(f'{PROTOCOLS[protocol]}')
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+    lines = {}
+    for ax in axes[0]:
+        for line, label in zip(*ax.get_legend_handles_labels()):
+            lines.setdefault(label, line)
+    fig.legend(lines.values(), lines.keys(), loc='outside right center',
+               fontsize=8)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -9,7 +9,8 @@ import pytest
 
 from mmir.utils.transfer_results import (parse_markdown_table,
                                          read_results, summarise)
-from mmir.utils.transfer_tuning import read_settings
+from mmir.utils.transfer_tuning import (candidates, read_settings,
+                                        settings_key)
 from ..conftest import REPO, run_tool
 
 METHODS = ('unip', 'pad', 'itpn-mfm')
@@ -112,3 +113,20 @@ def test_tuning_chooses_the_best_on_validation_and_uses_it(benchmark):
                                          f"{run['protocol']}"]
     with open(osp.join(tuning, 'tuning.md')) as file:
         assert file.read().count('| yes |') == 6
+
+
+def test_committed_settings_cover_every_row_inside_its_grid():
+    """``configs/synthir_transfer/settings.json`` (what ``make demo`` and
+    runs without ``--tune`` read) names every row and protocol, and each
+    choice is one of the candidates ``--tune`` searches for that row."""
+    script = load_script()
+    settings = read_settings(osp.join(REPO, script.SETTINGS))
+    assert set(settings) == {
+        settings_key(m.name, p) for m in script.METHODS for p in ('ft', 'lp')
+    }
+    for method in script.METHODS:
+        for protocol in ('ft', 'lp'):
+            config = script.DOWNSTREAM[protocol, method.size]
+            grid = candidates(protocol, script.decays_by_layer(config))
+            assert settings[settings_key(method.name, protocol)] in grid, (
+                method.name, protocol)
