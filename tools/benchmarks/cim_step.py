@@ -46,13 +46,14 @@ import logging
 import os.path as osp
 import sys
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import MMLogger
+from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import init_default_scope
 from mmpretrain.datasets.transforms import BEiTMaskGenerator
 from mmpretrain.structures import DataSample
@@ -123,18 +124,6 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def use_batch_norm(cfg: Any) -> Any:
-    """``cfg`` with every ``SyncBN`` norm replaced by ``BN`` (one process
-    has no process group)."""
-    if isinstance(cfg, dict):
-        if cfg.get('type') == 'SyncBN':
-            return dict(cfg, type='BN')
-        return {key: use_batch_norm(value) for key, value in cfg.items()}
-    if isinstance(cfg, (list, tuple)):
-        return type(cfg)(use_batch_norm(item) for item in cfg)
-    return cfg
-
-
 def demo_resnet(model: ConfigDict) -> None:
     """Put the demo's ResNet-50 and its ResPix head in a demo config."""
     widths = tuple(DEMO_RESNET_WIDTH * 4 * 2**i for i in range(4))
@@ -163,15 +152,13 @@ def load_config(arch: str,
             Defaults to None (the config's).
 
     Returns:
-        Config: The config, its tokenizer without checkpoint and without
-        SyncBN.
+        Config: The config, its tokenizer without checkpoint.
     """
     cfg = Config.fromfile(
         osp.join(REPO, 'configs', 'cim', CONFIGS[arch][variant]))
     if arch == 'demo' and variant == 'respix-resnet50':
         demo_resnet(cfg.model)
     cfg.model.tokenizer.init_cfg = None
-    cfg.model = ConfigDict(use_batch_norm(cfg.model.to_dict()))
     if img_size is not None:
         for part in ('backbone', 'generator'):
             if 'img_size' in cfg.model[part]:
@@ -180,10 +167,12 @@ def load_config(arch: str,
 
 
 def build_model(cfg: Config, seed: int) -> CIM:
-    """The config's ``CIM`` with random weights, on CPU, in train mode."""
+    """The config's ``CIM`` with random weights, on CPU, in train mode,
+    its ``SyncBN`` layers made plain BN (one process has no process
+    group)."""
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     torch.manual_seed(seed)
-    model = MODELS.build(cfg.model)
+    model = revert_sync_batchnorm(MODELS.build(cfg.model))
     # init_weights logs every parameter at INFO level.
     MMLogger.get_current_instance().setLevel(logging.WARNING)
     model.init_weights()

@@ -25,7 +25,7 @@ Chain, with the standard tools (``tools/train.py``, ``tools/test.py``):
 
 Every finished step leaves a file, and a rerun skips it, so an interrupted
 run resumes where it stopped (an interrupted training resumes from its
-last checkpoint).  Methods not landed yet are listed as pending.
+last checkpoint).
 """
 import argparse
 import json
@@ -140,7 +140,6 @@ METHODS = [
     Method('cim-respix', '128d', 'cim-respix'),
     Method('cim-revdet', '128d', 'cim-revdet'),
 ]
-PENDING = []
 
 
 def parse_args() -> argparse.Namespace:
@@ -498,7 +497,7 @@ def main() -> None:
     summary = summarise(runs)
     names = [m.name for m in methods]
     table = markdown_table(summary, names, sorted(args.budgets),
-                           args.protocols, PENDING)
+                           args.protocols)
     with open(osp.join(args.work_dir, 'table.md'), 'w') as file:
         file.write(table)
     with open(osp.join(args.work_dir, 'results.json'), 'w') as file:

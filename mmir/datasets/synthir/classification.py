@@ -10,14 +10,13 @@ are left out.  The lists are mmpretrain ``CustomDataset`` annotation files
 with the class names in ``classes.txt``.
 """
 import json
-import os
 import os.path as osp
 from typing import Dict, List, Tuple
 
 from ..class_names import FLIR_CATEGORIES
+from .layouts import SPLITS, _write_lines
 
 CLASSES = tuple(FLIR_CATEGORIES[i] for i in sorted(FLIR_CATEGORIES))
-SPLITS = ('train', 'val', 'test')
 
 
 def frame_labels(annotation_file: str) -> List[Tuple[str, int]]:
@@ -60,18 +59,15 @@ def write_classification_lists(synthir_root: str,
     Returns:
         Dict[str, list]: Split -> frames per class.
     """
-    os.makedirs(osp.join(synthir_root, out_dir), exist_ok=True)
-    with open(osp.join(synthir_root, out_dir, 'classes.txt'), 'w') as file:
-        file.write('\n'.join(CLASSES) + '\n')
+    _write_lines(osp.join(synthir_root, out_dir, 'classes.txt'), CLASSES)
     counts = {}
     for split in SPLITS:
         frames = frame_labels(
             osp.join(synthir_root, 'coco', 'annotations',
                      f'instances_{split}.json'))
-        with open(osp.join(synthir_root, out_dir, f'{split}.txt'),
-                  'w') as file:
-            file.writelines(f'coco/{name} {label}\n'
-                            for name, label in frames)
+        _write_lines(
+            osp.join(synthir_root, out_dir, f'{split}.txt'),
+            [f'coco/{name} {label}' for name, label in frames])
         counts[split] = [
             sum(label == i for _, label in frames)
             for i in range(len(CLASSES))

@@ -47,7 +47,7 @@ def _write(path: str, image: np.ndarray) -> None:
         raise OSError(f'could not write {path}')
 
 
-def _write_lines(path: str, lines: List[str]) -> None:
+def _write_lines(path: str, lines: Sequence[str]) -> None:
     """Write one entry per line."""
     os.makedirs(osp.dirname(path), exist_ok=True)
     with open(path, 'w') as f:

@@ -17,21 +17,21 @@ from mmir.registry import MODELS
 from ..utils import pretrained_last
 
 
+class PretrainedLastMixin:
+    """Runs the upstream ``init_weights`` with the checkpoint ``init_cfg``
+    applied last; list it before the upstream class."""
+
+    def init_weights(self) -> None:
+        """Initialise as mmpretrain does, then load the checkpoint."""
+        with pretrained_last(self):
+            super().init_weights()
+
+
 @MODELS.register_module()
-class BEiTViT(UpstreamBEiTViT):
+class BEiTViT(PretrainedLastMixin, UpstreamBEiTViT):
     """mmpretrain's ``BEiTViT``; its checkpoint ``init_cfg`` loads last."""
 
-    def init_weights(self) -> None:
-        """Initialise as mmpretrain does, then load the checkpoint."""
-        with pretrained_last(self):
-            super().init_weights()
-
 
 @MODELS.register_module()
-class ResNet(UpstreamResNet):
+class ResNet(PretrainedLastMixin, UpstreamResNet):
     """mmpretrain's ``ResNet``; its checkpoint ``init_cfg`` loads last."""
-
-    def init_weights(self) -> None:
-        """Initialise as mmpretrain does, then load the checkpoint."""
-        with pretrained_last(self):
-            super().init_weights()

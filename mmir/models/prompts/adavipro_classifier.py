@@ -137,7 +137,8 @@ class AdaViProClassifier(BaseModel):
                     self.classifier_checkpoint)
 
     def class_prototypes(self) -> torch.Tensor:
-        """CLIP's ``(num_classes, D)`` unit text prototypes, made once."""
+        """CLIP's ``(num_classes, D)`` unit text prototypes, made once and
+        kept on the classifier's device (moved once, not every step)."""
         if self._prototypes is None:
             names = self.clip_class_names()
             if self.prototype_file is not None:
@@ -147,7 +148,9 @@ class AdaViProClassifier(BaseModel):
                                              self.templates)
             self._prototypes = prototypes
         device = next(self.classifier.parameters()).device
-        return self._prototypes.to(device)
+        if self._prototypes.device != device:
+            self._prototypes = self._prototypes.to(device)
+        return self._prototypes
 
     def clip_class_names(self) -> List[str]:
         """The class names CLIP's prototypes are made of, refined as VP

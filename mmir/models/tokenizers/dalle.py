@@ -26,15 +26,13 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmpretrain.models.selfsup.cae import Conv2d
 
+from mmir.checkpoint.formats.dalle import (DECODER_BLOCK_KERNELS,
+                                           DECODER_GROUP_WIDTHS)
 from mmir.registry import MODELS
 from .base import ImageTokenizer
 
 # DALL-E's logit-Laplace margin: pixels live in [eps, 1 - eps].
 LOGIT_LAPLACE_EPS = 0.1
-# Widths of the decoder's four groups, in units of ``n_hid``.
-DECODER_GROUP_WIDTHS = (8, 4, 2, 1)
-# Kernel sizes of a decoder block's residual convolutions.
-DECODER_BLOCK_KERNELS = (1, 3, 3, 3)
 
 
 def map_pixels(images: torch.Tensor) -> torch.Tensor:

@@ -205,9 +205,9 @@ class VQTokenizer(ImageTokenizer):
             return F.normalize(features, dim=1)
         return features
 
-    def _logits(self, features: torch.Tensor) -> torch.Tensor:
+    @staticmethod
+    def _logits(features: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
         """Negative squared distance of every code to every position."""
-        codes = self.codes()
         squared_distance = (
             features.pow(2).sum(1, keepdim=True) -
             2 * torch.einsum('bdhw,vd->bvhw', features, codes) +
@@ -227,11 +227,12 @@ class VQTokenizer(ImageTokenizer):
             torch.Tensor: ``(B, vocab_size, H / downsample,
             W / downsample)``.
         """
-        return self._logits(self.embed(images))
+        return self._logits(self.embed(images), self.codes())
 
-    def _lookup(self, token_ids: torch.Tensor) -> torch.Tensor:
+    @staticmethod
+    def _lookup(token_ids: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
         """``(B, h, w)`` ids -> ``(B, code_dims, h, w)`` codes."""
-        return F.embedding(token_ids, self.codes()).permute(0, 3, 1, 2)
+        return F.embedding(token_ids, codes).permute(0, 3, 1, 2)
 
     def decode(self, token_ids: torch.Tensor) -> torch.Tensor:
         """Look the codes up and decode them.
@@ -244,7 +245,7 @@ class VQTokenizer(ImageTokenizer):
             torch.Tensor: ``(B, in_channels, h * downsample,
             w * downsample)`` pixels in ``[0, 1]``.
         """
-        return self.decoder(self._lookup(token_ids))
+        return self.decoder(self._lookup(token_ids, self.codes()))
 
     def forward_train(self, images: torch.Tensor) -> VQTrainOutput:
         """Encode, quantise with the straight-through estimator, decode.
@@ -265,10 +266,10 @@ class VQTokenizer(ImageTokenizer):
             VQTrainOutput: Reconstruction, both losses, the token ids and
             logits.
         """
-        features = self.embed(images)
-        logits = self._logits(features)
+        features, codes = self.embed(images), self.codes()
+        logits = self._logits(features, codes)
         ids = logits.argmax(dim=1)
-        quantized = self._lookup(ids)
+        quantized = self._lookup(ids, codes)
         straight_through = features + (quantized - features).detach()
         return VQTrainOutput(
             reconstruction=self.decoder(straight_through),

@@ -47,15 +47,9 @@ val_dataloader = dict(
         ann_file='cls/val.txt',
         metainfo=dict(classes=classes),
         pipeline=test_pipeline))
+# The validation loader on the test list.
 test_dataloader = dict(
-    batch_size=32,
-    num_workers=2,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='cls/test.txt',
-        metainfo=dict(classes=classes),
-        pipeline=test_pipeline))
+    val_dataloader,
+    dataset=dict(val_dataloader['dataset'], ann_file='cls/test.txt'))
 val_evaluator = dict(type='Accuracy', topk=(1, ))
 test_evaluator = val_evaluator
